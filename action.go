@@ -1,0 +1,167 @@
+package countersign
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/gowebpki/jcs"
+)
+
+// ActionKind names what an action does.
+type ActionKind string
+
+// The kinds of action Countersign understands.
+const (
+	ActionSQL    ActionKind = "sql"
+	ActionShell  ActionKind = "shell"
+	ActionMCP    ActionKind = "mcp.tool"
+	ActionHTTP   ActionKind = "http"
+	ActionCustom ActionKind = "custom"
+)
+
+// Limits on an action's fields.
+const (
+	maxShortField = 1024
+	maxSummary    = 4096
+	maxLabels     = 64
+)
+
+// Action is what an agent asks to do. The server sets Agent from the caller's
+// key. Payload is a JSON object whose shape depends on Kind.
+type Action struct {
+	Kind           ActionKind        `json:"kind"`
+	Agent          string            `json:"agent,omitempty"`
+	OnBehalfOf     string            `json:"on_behalf_of,omitempty"`
+	Environment    string            `json:"environment,omitempty"`
+	Resource       string            `json:"resource,omitempty"`
+	Summary        string            `json:"summary,omitempty"`
+	Payload        json.RawMessage   `json:"payload"`
+	Labels         map[string]string `json:"labels,omitempty"`
+	IdempotencyKey string            `json:"idempotency_key,omitempty"`
+}
+
+// Validate checks the action's fields and the payload's shape for its kind.
+// It returns an EInvalid error naming the first problem.
+func (a Action) Validate() error {
+	for name, v := range map[string]string{"on_behalf_of": a.OnBehalfOf, "environment": a.Environment,
+		"resource": a.Resource, "idempotency_key": a.IdempotencyKey, "agent": a.Agent} {
+		if len(v) > maxShortField {
+			return Errorf(EInvalid, "%s is longer than %d bytes", name, maxShortField)
+		}
+	}
+	if len(a.Summary) > maxSummary {
+		return Errorf(EInvalid, "summary is longer than %d bytes", maxSummary)
+	}
+	if len(a.Labels) > maxLabels {
+		return Errorf(EInvalid, "more than %d labels", maxLabels)
+	}
+	for k, v := range a.Labels {
+		if k == "" || len(k) > 128 || len(v) > maxShortField {
+			return Errorf(EInvalid, "label %q: keys are 1 to 128 bytes, values at most %d", k, maxShortField)
+		}
+	}
+	var payload map[string]any
+	if len(bytes.TrimSpace(a.Payload)) == 0 {
+		return Errorf(EInvalid, "payload is required")
+	}
+	if err := json.Unmarshal(a.Payload, &payload); err != nil || payload == nil {
+		return Errorf(EInvalid, "payload must be a JSON object")
+	}
+	switch a.Kind {
+	case ActionSQL:
+		return requireString(payload, "sql")
+	case ActionShell:
+		_, hasCmd := payload["command"]
+		_, hasArgv := payload["argv"]
+		switch {
+		case hasCmd && hasArgv:
+			return Errorf(EInvalid, "shell payload takes command or argv, not both")
+		case hasCmd:
+			return requireString(payload, "command")
+		case hasArgv:
+			argv, ok := payload["argv"].([]any)
+			if !ok || len(argv) == 0 {
+				return Errorf(EInvalid, "payload.argv must be a non-empty array of strings")
+			}
+			for _, w := range argv {
+				if _, ok := w.(string); !ok {
+					return Errorf(EInvalid, "payload.argv must be a non-empty array of strings")
+				}
+			}
+			return nil
+		default:
+			return Errorf(EInvalid, "shell payload needs command or argv")
+		}
+	case ActionMCP:
+		if err := requireString(payload, "server"); err != nil {
+			return err
+		}
+		if err := requireString(payload, "tool"); err != nil {
+			return err
+		}
+		for _, f := range []string{"arguments", "annotations"} {
+			if v, ok := payload[f]; ok && v != nil {
+				if _, ok := v.(map[string]any); !ok {
+					return Errorf(EInvalid, "payload.%s must be an object", f)
+				}
+			}
+		}
+		return nil
+	case ActionHTTP:
+		if err := requireString(payload, "method"); err != nil {
+			return err
+		}
+		if err := requireString(payload, "url"); err != nil {
+			return err
+		}
+		if v, ok := payload["headers"]; ok && v != nil {
+			if _, ok := v.(map[string]any); !ok {
+				return Errorf(EInvalid, "payload.headers must be an object")
+			}
+		}
+		return nil
+	case ActionCustom:
+		return nil
+	case "":
+		return Errorf(EInvalid, "kind is required (sql, shell, mcp.tool, http or custom)")
+	default:
+		return Errorf(EInvalid, "unknown kind %q (want sql, shell, mcp.tool, http or custom)", a.Kind)
+	}
+}
+
+func requireString(payload map[string]any, field string) error {
+	s, ok := payload[field].(string)
+	if !ok || strings.TrimSpace(s) == "" {
+		return Errorf(EInvalid, "payload.%s must be a non-empty string", field)
+	}
+	return nil
+}
+
+// Canonical returns the RFC 8785 canonical JSON of the action as it is bound by
+// approvals: every field but the idempotency key.
+func (a Action) Canonical() ([]byte, error) {
+	a.IdempotencyKey = ""
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("marshal action: %w", err)
+	}
+	out, err := jcs.Transform(raw)
+	if err != nil {
+		return nil, fmt.Errorf("canonicalize action: %w", err)
+	}
+	return out, nil
+}
+
+// Digest returns "sha256:" and the hex SHA-256 of the action's canonical JSON.
+func (a Action) Digest() (string, error) {
+	c, err := a.Canonical()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(c)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}

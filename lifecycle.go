@@ -1,0 +1,276 @@
+package countersign
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ReasonAgentFrozen is the denial reason for a frozen agent's actions.
+const ReasonAgentFrozen = "agent_frozen"
+
+// NewRequestParams is what NewRequest needs to open a request.
+type NewRequestParams struct {
+	ID       string
+	Action   Action // Agent already set from the caller's key
+	Owner    string // the agent's owner
+	Digest   string
+	Decision Decision
+	Frozen   bool
+	Now      time.Time
+}
+
+// NewRequest opens a request from policy's decision and returns the events
+// that record it. A frozen agent's action is denied whatever policy said.
+func NewRequest(p NewRequestParams) (*Request, []Event) {
+	now := p.Now.UTC()
+	d := p.Decision
+	r := &Request{
+		ID: p.ID, Action: p.Action, Agent: p.Action.Agent, AgentOwner: p.Owner,
+		Digest: p.Digest, CreatedAt: now, UpdatedAt: now, Reviews: []Review{},
+	}
+	if p.Frozen {
+		d.Effect = EffectDeny
+		d.Review = nil
+		d.Reasons = append([]string{ReasonAgentFrozen}, d.Reasons...)
+		r.Reason = ReasonAgentFrozen
+	}
+	r.Decision = d
+	actor := "agent:" + r.Agent
+	events := []Event{
+		NewEvent(EventSubmitted, r.ID, actor, now, map[string]any{"action": r.Action, "digest": r.Digest, "agent_owner": r.AgentOwner}),
+		NewEvent(EventDecided, r.ID, "policy", now, map[string]any{"effect": d.Effect, "rules": d.Rules, "reasons": d.Reasons, "policy_digest": d.PolicyDigest}),
+	}
+	switch d.Effect {
+	case EffectAllow:
+		events = append(events, r.issueGrant(now, "policy"))
+	case EffectReview:
+		r.State = StatePending
+		ttl := DefaultTTL
+		if d.Review != nil && d.Review.TTL > 0 {
+			ttl = d.Review.TTL
+		}
+		exp := now.Add(ttl)
+		r.ExpiresAt = &exp
+	default:
+		r.State = StateDenied
+		r.ResolvedAt = &now
+		if r.Reason == "" && len(d.Reasons) > 0 {
+			r.Reason = d.Reasons[0]
+		}
+	}
+	return r, events
+}
+
+func (r *Request) issueGrant(now time.Time, actor string) Event {
+	ttl := r.Decision.GrantTTL
+	if ttl <= 0 {
+		ttl = DefaultGrantTTL
+	}
+	r.State = StateApproved
+	r.ResolvedAt = &now
+	r.Grant = &Grant{Digest: r.Digest, IssuedAt: now, ExpiresAt: now.Add(ttl)}
+	return NewEvent(EventGrantIssued, r.ID, actor, now, map[string]any{"digest": r.Digest, "expires_at": r.Grant.ExpiresAt})
+}
+
+// ExpireIfDue moves a pending request past its review window, or an approved
+// one past its grant's end, to expired. It returns the events, none if not due.
+func (r *Request) ExpireIfDue(now time.Time) []Event {
+	due := r.DueAt()
+	if due == nil || now.Before(*due) {
+		return nil
+	}
+	from := r.State
+	now = now.UTC()
+	r.State = StateExpired
+	r.UpdatedAt = now
+	if from == StatePending {
+		r.ResolvedAt = &now
+		r.Reason = "review window ended before enough approvals"
+	} else {
+		r.Reason = "grant was not used before it expired"
+	}
+	return []Event{NewEvent(EventExpired, r.ID, "system", now, map[string]any{"from": from})}
+}
+
+// ReviewParams is one human's verdict as given to Request.Review.
+type ReviewParams struct {
+	Reviewer    Principal
+	Verdict     Verdict
+	Reason      string
+	Channel     string
+	ChannelUser string
+	Now         time.Time
+}
+
+// CheckReviewer applies separation of duties: only humans review, never the
+// agent's owner, the human it acts for, or the submitter, and once only.
+// Errors: EForbidden, ESelfReview, EAlreadyReviewed, ENotEligible, ENotPending.
+func (r *Request) CheckReviewer(p Principal) error {
+	if p.Kind != KindHuman {
+		return Errorf(EForbidden, "only humans can review; %s cannot", p)
+	}
+	if r.State != StatePending {
+		return Errorf(ENotPending, "request %s is %s, not pending", r.ID, r.State)
+	}
+	switch {
+	case p.Name == r.AgentOwner:
+		return Errorf(ESelfReview, "%s owns agent %s and cannot review its requests", p.Name, r.Agent)
+	case r.Action.OnBehalfOf != "" && p.Name == r.Action.OnBehalfOf:
+		return Errorf(ESelfReview, "the action is on behalf of %s, who cannot review it", p.Name)
+	case p.Name == r.Agent:
+		return Errorf(ESelfReview, "%s submitted this request and cannot review it", p.Name)
+	}
+	for _, rv := range r.Reviews {
+		if rv.Reviewer == p.Name {
+			return Errorf(EAlreadyReviewed, "%s has already reviewed request %s", p.Name, r.ID)
+		}
+	}
+	if r.Decision.Review == nil {
+		return Errorf(ENotEligible, "request %s needs no review", r.ID)
+	}
+	for _, t := range r.Decision.Review.Thresholds {
+		if t.Admits(p) {
+			return nil
+		}
+	}
+	return Errorf(ENotEligible, "%s is not among the approvers of request %s", p.Name, r.ID)
+}
+
+// Review records a verdict and resolves the request when every threshold is
+// met (approved, with a grant) or enough rejections arrive (rejected). The
+// caller expires a due request first.
+func (r *Request) Review(p ReviewParams) ([]Event, error) {
+	if err := r.CheckReviewer(p.Reviewer); err != nil {
+		return nil, err
+	}
+	reason := strings.TrimSpace(p.Reason)
+	switch p.Verdict {
+	case VerdictReject:
+		if reason == "" {
+			return nil, Errorf(EInvalid, "a reason is required to reject")
+		}
+	case VerdictApprove:
+		if reason == "" && r.Decision.Review.RequireReason {
+			return nil, Errorf(EInvalid, "this rule requires a reason to approve")
+		}
+	default:
+		return nil, Errorf(EInvalid, "verdict must be approve or reject")
+	}
+	if len(reason) > maxSummary {
+		return nil, Errorf(EInvalid, "reason is longer than %d bytes", maxSummary)
+	}
+	now := p.Now.UTC()
+	name := p.Reviewer.Name
+	rv := Review{Reviewer: name, Verdict: p.Verdict, Reason: reason, Channel: p.Channel, ChannelUser: p.ChannelUser, At: now}
+	r.Reviews = append(r.Reviews, rv)
+	r.UpdatedAt = now
+	actor := "human:" + name
+	events := []Event{NewEvent(EventReviewed, r.ID, actor, now, rv)}
+	req := r.Decision.Review
+	if p.Verdict == VerdictReject {
+		n := 0
+		for _, x := range r.Reviews {
+			if x.Verdict == VerdictReject {
+				n++
+			}
+		}
+		limit := req.RejectThreshold
+		if limit <= 0 {
+			limit = DefaultRejectThreshold
+		}
+		if n >= limit {
+			r.State = StateRejected
+			r.ResolvedAt = &now
+			r.Reason = reason
+			events = append(events, NewEvent(EventRejected, r.ID, actor, now, map[string]any{"rejections": n}))
+		}
+		return events, nil
+	}
+	all := true
+	for i := range req.Thresholds {
+		t := &req.Thresholds[i]
+		if t.Admits(p.Reviewer) && !slices.Contains(t.ApprovedBy, name) && !t.Met() {
+			t.ApprovedBy = append(t.ApprovedBy, name)
+		}
+		all = all && t.Met()
+	}
+	if all {
+		events = append(events, NewEvent(EventApproved, r.ID, actor, now, map[string]any{"approvals": r.approvers()}))
+		events = append(events, r.issueGrant(now, actor))
+	}
+	return events, nil
+}
+
+func (r *Request) approvers() []string {
+	var out []string
+	for _, rv := range r.Reviews {
+		if rv.Verdict == VerdictApprove {
+			out = append(out, rv.Reviewer)
+		}
+	}
+	return out
+}
+
+// Execute consumes the grant for digest: once, for that digest only, before
+// it expires. The caller expires a due request first.
+// Errors: EGrantUsed, EExpired, EDigestMismatch, ENotApproved.
+func (r *Request) Execute(digest string, by Principal, now time.Time) ([]Event, error) {
+	switch r.State {
+	case StateExecuted:
+		return nil, Errorf(EGrantUsed, "the grant of request %s has already been used", r.ID)
+	case StateExpired:
+		return nil, Errorf(EExpired, "request %s has expired", r.ID)
+	case StateApproved:
+	default:
+		return nil, Errorf(ENotApproved, "request %s is %s, not approved", r.ID, r.State)
+	}
+	if r.Grant == nil || digest != r.Grant.Digest {
+		return nil, Errorf(EDigestMismatch, "digest does not match the approved action of request %s", r.ID)
+	}
+	now = now.UTC()
+	r.Grant.UsedAt = &now
+	r.State = StateExecuted
+	r.UpdatedAt = now
+	return []Event{NewEvent(EventExecuted, r.ID, by.String(), now, map[string]any{"digest": digest})}, nil
+}
+
+// Cancel withdraws a pending request; only its submitting agent may.
+// Errors: EForbidden, ENotPending.
+func (r *Request) Cancel(by Principal, reason string, now time.Time) ([]Event, error) {
+	if by.Kind != KindAgent || by.Name != r.Agent {
+		return nil, Errorf(EForbidden, "only the submitting agent can cancel request %s", r.ID)
+	}
+	if r.State != StatePending {
+		return nil, Errorf(ENotPending, "request %s is %s, not pending", r.ID, r.State)
+	}
+	now = now.UTC()
+	r.State = StateCancelled
+	r.ResolvedAt = &now
+	r.UpdatedAt = now
+	r.Reason = reason
+	return []Event{NewEvent(EventCancelled, r.ID, by.String(), now, map[string]any{"reason": reason})}, nil
+}
+
+// RecordResult stores the outcome of an executed action, once.
+// Errors: EForbidden, ENotApproved, EConflict, EInvalid.
+func (r *Request) RecordResult(by Principal, result json.RawMessage, now time.Time) ([]Event, error) {
+	if by.Kind != KindAgent || by.Name != r.Agent {
+		return nil, Errorf(EForbidden, "only the submitting agent can record the result of request %s", r.ID)
+	}
+	if r.State != StateExecuted {
+		return nil, Errorf(ENotApproved, "request %s is %s; only an executed request has a result", r.ID, r.State)
+	}
+	if len(r.Result) > 0 {
+		return nil, Errorf(EConflict, "request %s already has a result", r.ID)
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(result, &obj); err != nil || obj == nil {
+		return nil, Errorf(EInvalid, "result must be a JSON object")
+	}
+	now = now.UTC()
+	r.Result = result
+	r.UpdatedAt = now
+	return []Event{NewEvent(EventResult, r.ID, by.String(), now, json.RawMessage(result))}, nil
+}

@@ -1,0 +1,93 @@
+package countersign
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps requests, keys, agents and events. Every method that changes
+// state writes its events in the same transaction as the change. Implementations:
+// sqlite.Store and postgres.Store; storetest.Run is the conformance suite.
+type Store interface {
+	// CreateRequest opens a request atomically with the agent's frozen flag:
+	// inside one transaction it reads whether p.Agent is frozen and calls
+	// p.Build. When p.IdempotencyKey is set and the agent already has a request
+	// with that key, the existing request is returned with created false and
+	// Build is not called.
+	CreateRequest(ctx context.Context, p CreateRequestParams) (r *Request, created bool, err error)
+
+	// Request returns one request. Errors: ENotFound.
+	Request(ctx context.Context, id string) (*Request, error)
+
+	// ListRequests returns requests newest first, at most p.Limit, and a cursor
+	// for the next page ("" when there is none). Errors: EInvalid (bad cursor).
+	ListRequests(ctx context.Context, p ListRequestsParams) ([]*Request, string, error)
+
+	// UpdateRequest locks a request, calls fn with it, and when fn returns no
+	// error writes the changed request and fn's events in one transaction.
+	// Errors: ENotFound, or fn's error (nothing written).
+	UpdateRequest(ctx context.Context, id string, fn func(*Request) ([]Event, error)) (*Request, error)
+
+	// DueRequests returns the ids of live requests whose deadline (DueAt) is at
+	// or before now, oldest first, at most limit.
+	DueRequests(ctx context.Context, now time.Time, limit int) ([]string, error)
+
+	// CreateKey stores a key and its event. With p.OnlyIfEmpty it stores
+	// nothing and returns false when any key exists (bootstrap).
+	CreateKey(ctx context.Context, p CreateKeyParams) (bool, error)
+
+	// KeyByHash returns the unrevoked key with that hash. Errors: ENotFound.
+	KeyByHash(ctx context.Context, hash string) (*Key, error)
+
+	// Keys returns every key, revoked ones too, oldest first.
+	Keys(ctx context.Context) ([]*Key, error)
+
+	// RevokeKey marks a key revoked and writes ev. Errors: ENotFound.
+	RevokeKey(ctx context.Context, id string, at time.Time, ev Event) error
+
+	// SetAgentFrozen freezes or unfreezes an agent by name and writes ev.
+	SetAgentFrozen(ctx context.Context, name string, frozen bool, ev Event) error
+
+	// AgentFrozen reports whether the agent is frozen.
+	AgentFrozen(ctx context.Context, name string) (bool, error)
+
+	// AppendEvents writes events that belong to no other change (policy.loaded).
+	AppendEvents(ctx context.Context, events []Event) error
+
+	// Events returns events with Seq > after, in order, at most limit.
+	Events(ctx context.Context, after int64, limit int) ([]Event, error)
+
+	// Ping checks that the store answers (readiness).
+	Ping(ctx context.Context) error
+
+	// Close releases the store.
+	Close() error
+}
+
+// Watcher is implemented by stores shared by several gateway replicas: Watch
+// calls fn with the id of every request changed by any replica until ctx ends.
+type Watcher interface {
+	Watch(ctx context.Context, fn func(id string)) error
+}
+
+// CreateRequestParams are the arguments of Store.CreateRequest.
+type CreateRequestParams struct {
+	Agent          string
+	IdempotencyKey string
+	Build          func(frozen bool) (*Request, []Event, error)
+}
+
+// ListRequestsParams filter and page Store.ListRequests.
+type ListRequestsParams struct {
+	State  State  // "" for every state
+	Agent  string // "" for every agent
+	Limit  int    // 1..500
+	Cursor string // from a previous page
+}
+
+// CreateKeyParams are the arguments of Store.CreateKey.
+type CreateKeyParams struct {
+	Key         Key
+	Event       Event
+	OnlyIfEmpty bool
+}
