@@ -1,0 +1,149 @@
+package countersign
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// The JSON shapes of the HTTP API, shared by httpapi and client so that both
+// ends agree by construction. docs/api.md describes them.
+
+// SubmitInput is the body of POST /v1/actions: an Action less the fields the
+// server sets.
+type SubmitInput struct {
+	Kind           ActionKind        `json:"kind"`
+	OnBehalfOf     string            `json:"on_behalf_of,omitempty"`
+	Environment    string            `json:"environment,omitempty"`
+	Resource       string            `json:"resource,omitempty"`
+	Summary        string            `json:"summary,omitempty"`
+	Payload        json.RawMessage   `json:"payload"`
+	Labels         map[string]string `json:"labels,omitempty"`
+	IdempotencyKey string            `json:"idempotency_key,omitempty"`
+}
+
+// Action returns the action the input describes, without an agent.
+func (in SubmitInput) Action() Action {
+	return Action{Kind: in.Kind, OnBehalfOf: in.OnBehalfOf, Environment: in.Environment, Resource: in.Resource,
+		Summary: in.Summary, Payload: in.Payload, Labels: in.Labels, IdempotencyKey: in.IdempotencyKey}
+}
+
+// Progress counts approvals toward every threshold: Got of Want.
+type Progress struct {
+	Got  int `json:"got"`
+	Want int `json:"want"`
+}
+
+// RequestView is a request as the API shows it.
+type RequestView struct {
+	ID              string          `json:"id"`
+	Agent           string          `json:"agent"`
+	AgentOwner      string          `json:"agent_owner"`
+	Action          Action          `json:"action"`
+	Digest          string          `json:"digest"`
+	State           State           `json:"state"`
+	Decision        Effect          `json:"decision"`
+	Rules           []string        `json:"rules"`
+	Reasons         []string        `json:"reasons"`
+	PolicyDigest    string          `json:"policy_digest"`
+	Reason          string          `json:"reason,omitempty"`
+	Reviews         []Review        `json:"reviews"`
+	Thresholds      []Threshold     `json:"thresholds"`
+	RejectThreshold int             `json:"reject_threshold,omitempty"`
+	RequireReason   bool            `json:"require_reason,omitempty"`
+	Approvals       Progress        `json:"approvals"`
+	ExpiresAt       *time.Time      `json:"expires_at,omitempty"`
+	Grant           *Grant          `json:"grant,omitempty"`
+	Result          json.RawMessage `json:"result,omitempty"`
+	CreatedAt       time.Time       `json:"created_at"`
+	UpdatedAt       time.Time       `json:"updated_at"`
+	ResolvedAt      *time.Time      `json:"resolved_at,omitempty"`
+}
+
+// View returns the API form of r. ExpiresAt is the next deadline: the end of
+// the review window while pending, of the grant while approved.
+func (r *Request) View() RequestView {
+	v := RequestView{
+		ID: r.ID, Agent: r.Agent, AgentOwner: r.AgentOwner, Action: r.Action, Digest: r.Digest, State: r.State,
+		Decision: r.Decision.Effect, Rules: r.Decision.Rules, Reasons: r.Decision.Reasons,
+		PolicyDigest: r.Decision.PolicyDigest, Reason: r.Reason, Reviews: r.Reviews, Thresholds: []Threshold{},
+		ExpiresAt: r.DueAt(), Grant: r.Grant, Result: r.Result,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ResolvedAt: r.ResolvedAt,
+	}
+	v.Action.IdempotencyKey = r.Action.IdempotencyKey
+	if v.Rules == nil {
+		v.Rules = []string{}
+	}
+	if v.Reasons == nil {
+		v.Reasons = []string{}
+	}
+	if v.Reviews == nil {
+		v.Reviews = []Review{}
+	}
+	if rv := r.Decision.Review; rv != nil {
+		v.Thresholds = rv.Thresholds
+		v.RejectThreshold = rv.RejectThreshold
+		v.RequireReason = rv.RequireReason
+	}
+	v.Approvals.Got, v.Approvals.Want = r.Approvals()
+	return v
+}
+
+// RequestList is the body of GET /v1/actions.
+type RequestList struct {
+	Requests   []RequestView `json:"requests"`
+	NextCursor string        `json:"next_cursor,omitempty"`
+}
+
+// ReviewInput is the body of POST /v1/actions/{id}/reviews.
+type ReviewInput struct {
+	Verdict Verdict `json:"verdict"`
+	Reason  string  `json:"reason,omitempty"`
+	Channel string  `json:"channel,omitempty"` // api (default), cli or web
+}
+
+// ExecuteInput is the body of POST /v1/actions/{id}/execute.
+type ExecuteInput struct {
+	Digest string `json:"digest"`
+}
+
+// CancelInput is the body of POST /v1/actions/{id}/cancel.
+type CancelInput struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+// PolicyTestInput is the body of POST /v1/policy/test. Agents test as
+// themselves; admins and humans name the agent in the action.
+type PolicyTestInput struct {
+	Action     Action `json:"action"`
+	AgentOwner string `json:"agent_owner,omitempty"`
+}
+
+// KeyInput is the body of POST /v1/keys.
+type KeyInput struct {
+	Kind   PrincipalKind `json:"kind"`
+	Name   string        `json:"name"`
+	Owner  string        `json:"owner,omitempty"`
+	Groups []string      `json:"groups,omitempty"`
+}
+
+// CreatedKey is the answer to POST /v1/keys: the secret is shown only here.
+type CreatedKey struct {
+	Key    Key    `json:"key"`
+	Secret string `json:"secret"`
+}
+
+// KeyList is the body of GET /v1/keys.
+type KeyList struct {
+	Keys []Key `json:"keys"`
+}
+
+// AgentState is the answer to freeze and unfreeze.
+type AgentState struct {
+	Agent  string `json:"agent"`
+	Frozen bool   `json:"frozen"`
+}
+
+// ErrorBody is the body of every error answer.
+type ErrorBody struct {
+	Error Error `json:"error"`
+}

@@ -1,0 +1,174 @@
+// Package gateway is the Countersign service: it orders the store, policy,
+// analysers and waiters for every operation on a request.
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/policy"
+)
+
+// Facts are analyser facts keyed by analyser ("sql", "shell", "mcp", "http").
+type Facts = map[string]map[string]any
+
+// Analyzer derives facts about an action for policy. An error fails closed:
+// the action is denied.
+type Analyzer func(ctx context.Context, a countersign.Action) (Facts, error)
+
+// Config wires a Service.
+type Config struct {
+	Store    countersign.Store
+	Policy   *policy.Policy // nil: the built-in default
+	Analyzer Analyzer       // nil: no facts
+	Now      func() time.Time
+	Logger   *slog.Logger
+	// OnDecision, when set, is called with every new request's effect (metrics).
+	OnDecision func(countersign.Effect)
+	// SweepInterval is how often expiry runs; 0 means one second.
+	SweepInterval time.Duration
+}
+
+// Service is the gateway. It is safe for concurrent use.
+type Service struct {
+	store    countersign.Store
+	policy   atomic.Pointer[policy.Policy]
+	analyze  Analyzer
+	now      func() time.Time
+	log      *slog.Logger
+	broker   *broker
+	onDecide func(countersign.Effect)
+	sweep    time.Duration
+
+	draining  chan struct{}
+	drainOnce sync.Once
+}
+
+// New returns a Service. Call Run to start the expiry sweeper and, for shared
+// stores, the cross-replica watcher.
+func New(cfg Config) *Service {
+	s := &Service{
+		store: cfg.Store, analyze: cfg.Analyzer, now: cfg.Now, log: cfg.Logger,
+		broker: newBroker(), onDecide: cfg.OnDecision, sweep: cfg.SweepInterval,
+		draining: make(chan struct{}),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.sweep <= 0 {
+		s.sweep = time.Second
+	}
+	p := cfg.Policy
+	if p == nil {
+		p = policy.Default()
+	}
+	s.policy.Store(p)
+	return s
+}
+
+// Policy returns the policy in force.
+func (s *Service) Policy() *policy.Policy { return s.policy.Load() }
+
+// SetPolicy puts p in force and records a policy.loaded event.
+func (s *Service) SetPolicy(ctx context.Context, p *policy.Policy, actor string) error {
+	ev := countersign.NewEvent(countersign.EventPolicyLoaded, "", actor, s.now(), map[string]any{
+		"policy_digest": p.Digest(), "name": p.Name()})
+	if err := s.store.AppendEvents(ctx, []countersign.Event{ev}); err != nil {
+		return fmt.Errorf("record policy load: %w", err)
+	}
+	s.policy.Store(p)
+	s.log.Info("policy loaded", "policy", p.Name(), "digest", p.Digest())
+	return nil
+}
+
+// Run sweeps expired requests every SweepInterval and relays other replicas'
+// changes to local waiters, until ctx ends.
+func (s *Service) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	if w, ok := s.store.(countersign.Watcher); ok {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.Watch(ctx, s.broker.notify); err != nil && ctx.Err() == nil {
+				s.log.Error("watch store", "err", err)
+			}
+		}()
+	}
+	t := time.NewTicker(s.sweep)
+	defer t.Stop()
+	defer wg.Wait()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if _, err := s.Expire(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("expire requests", "err", err)
+			}
+		}
+	}
+}
+
+// Drain makes every current and future long-poll answer at once with the
+// request's current state; used on shutdown.
+func (s *Service) Drain() { s.drainOnce.Do(func() { close(s.draining) }) }
+
+// Expire moves every due request to expired and returns how many it moved.
+func (s *Service) Expire(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		ids, err := s.store.DueRequests(ctx, s.now(), 100)
+		if err != nil {
+			return n, fmt.Errorf("due requests: %w", err)
+		}
+		if len(ids) == 0 {
+			return n, nil
+		}
+		batch := 0
+		for _, id := range ids {
+			moved := false
+			_, err := s.store.UpdateRequest(ctx, id, func(r *countersign.Request) ([]countersign.Event, error) {
+				ev := r.ExpireIfDue(s.now())
+				if len(ev) == 0 {
+					return nil, errNoChange
+				}
+				moved = true
+				return ev, nil
+			})
+			if err != nil && !errors.Is(err, errNoChange) {
+				return n, fmt.Errorf("expire %s: %w", id, err)
+			}
+			if moved {
+				n++
+				batch++
+				s.broker.notify(id)
+			}
+		}
+		if len(ids) < 100 || batch == 0 {
+			return n, nil
+		}
+	}
+}
+
+var errNoChange = errors.New("no change")
+
+var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// newID returns prefix and 26 random base32 characters (128 bits).
+func newID(prefix string) string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return prefix + strings.ToLower(idEncoding.EncodeToString(b[:]))
+}

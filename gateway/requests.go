@@ -1,0 +1,207 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/policy"
+)
+
+// Submit judges an action by policy and records it as a request. Only agents
+// submit; the action's Agent is the caller. With an idempotency key already
+// used by this agent, the earlier request is returned (created false) when the
+// action is the same, and EConflict otherwise.
+func (s *Service) Submit(ctx context.Context, by countersign.Principal, a countersign.Action) (*countersign.Request, bool, error) {
+	if by.Kind != countersign.KindAgent {
+		return nil, false, countersign.Errorf(countersign.EForbidden, "only agents submit actions; %s is a %s", by.Name, by.Kind)
+	}
+	a.Agent = by.Name
+	if err := a.Validate(); err != nil {
+		return nil, false, err
+	}
+	digest, err := a.Digest()
+	if err != nil {
+		return nil, false, countersign.Errorf(countersign.EInvalid, "action cannot be canonicalized: %v", err)
+	}
+	d := s.decide(ctx, a, by.Owner)
+	r, created, err := s.store.CreateRequest(ctx, countersign.CreateRequestParams{
+		Agent: by.Name, IdempotencyKey: a.IdempotencyKey,
+		Build: func(frozen bool) (*countersign.Request, []countersign.Event, error) {
+			r, ev := countersign.NewRequest(countersign.NewRequestParams{
+				ID: newID("act_"), Action: a, Owner: by.Owner, Digest: digest,
+				Decision: d, Frozen: frozen, Now: s.now(),
+			})
+			return r, ev, nil
+		},
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if !created && r.Digest != digest {
+		return nil, false, countersign.Errorf(countersign.EConflict, "idempotency key %q was used for another action (%s)", a.IdempotencyKey, r.ID)
+	}
+	if created {
+		if s.onDecide != nil {
+			s.onDecide(r.Decision.Effect)
+		}
+		s.log.Info("action submitted", "id", r.ID, "agent", r.Agent, "kind", a.Kind, "effect", r.Decision.Effect, "state", r.State)
+	}
+	return r, created, nil
+}
+
+// decide runs the analysers and policy. An analyser error denies.
+func (s *Service) decide(ctx context.Context, a countersign.Action, owner string) countersign.Decision {
+	p := s.policy.Load()
+	var facts Facts
+	if s.analyze != nil {
+		f, err := s.analyze(ctx, a)
+		if err != nil {
+			return countersign.Decision{Effect: countersign.EffectDeny, Rules: []string{},
+				Reasons: []string{"analysis failed: " + err.Error()}, PolicyDigest: p.Digest()}
+		}
+		facts = f
+	}
+	return p.Evaluate(policy.Input{Action: a, AgentOwner: owner, Facts: facts})
+}
+
+// TestPolicy evaluates an action against the policy in force without
+// recording anything. Agents test as themselves; others name the agent in
+// the action.
+func (s *Service) TestPolicy(ctx context.Context, by countersign.Principal, a countersign.Action, owner string) (countersign.Decision, error) {
+	if by.Kind == countersign.KindAgent {
+		a.Agent, owner = by.Name, by.Owner
+	}
+	if err := a.Validate(); err != nil {
+		return countersign.Decision{}, err
+	}
+	return s.decide(ctx, a, owner), nil
+}
+
+// Get returns a request, expiring it first when it is due. Agents see only
+// their own requests. Errors: ENotFound.
+func (s *Service) Get(ctx context.Context, by countersign.Principal, id string) (*countersign.Request, error) {
+	r, err := s.store.Request(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if by.Kind == countersign.KindAgent && r.Agent != by.Name {
+		return nil, countersign.Errorf(countersign.ENotFound, "no request %s", id)
+	}
+	if due := r.DueAt(); due != nil && !s.now().Before(*due) {
+		if _, err := s.Expire(ctx); err != nil {
+			return nil, err
+		}
+		return s.store.Request(ctx, id)
+	}
+	return r, nil
+}
+
+// Wait returns the request once it leaves pending, when d passes, or when the
+// service drains, whichever comes first.
+func (s *Service) Wait(ctx context.Context, by countersign.Principal, id string, d time.Duration) (*countersign.Request, error) {
+	ch, unsubscribe := s.broker.subscribe(id)
+	defer unsubscribe()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		r, err := s.Get(ctx, by, id)
+		if err != nil || r.State != countersign.StatePending {
+			return r, err
+		}
+		select {
+		case <-ch:
+		case <-timer.C:
+			return r, nil
+		case <-s.draining:
+			return r, nil
+		case <-ctx.Done():
+			return r, nil
+		}
+	}
+}
+
+// List returns requests newest first; agents see only their own.
+func (s *Service) List(ctx context.Context, by countersign.Principal, p countersign.ListRequestsParams) ([]*countersign.Request, string, error) {
+	if p.State != "" && !countersign.ValidState(p.State) {
+		return nil, "", countersign.Errorf(countersign.EInvalid, "unknown state %q", p.State)
+	}
+	if p.Limit < 0 || p.Limit > 500 {
+		return nil, "", countersign.Errorf(countersign.EInvalid, "limit must be between 1 and 500")
+	}
+	if p.Limit == 0 {
+		p.Limit = 50
+	}
+	if by.Kind == countersign.KindAgent {
+		p.Agent = by.Name
+	}
+	return s.store.ListRequests(ctx, p)
+}
+
+// ReviewInput is a verdict as a channel received it.
+type ReviewInput struct {
+	Verdict     countersign.Verdict
+	Reason      string
+	Channel     string // "api", "cli", "slack", ...
+	ChannelUser string
+}
+
+// Review records a human's verdict. Errors: those of Request.Review, plus
+// EExpired when the review window has ended and ENotFound.
+func (s *Service) Review(ctx context.Context, by countersign.Principal, id string, in ReviewInput) (*countersign.Request, error) {
+	if in.Channel == "" {
+		in.Channel = "api"
+	}
+	return s.update(ctx, id, func(r *countersign.Request) ([]countersign.Event, error) {
+		return r.Review(countersign.ReviewParams{Reviewer: by, Verdict: in.Verdict, Reason: in.Reason,
+			Channel: in.Channel, ChannelUser: in.ChannelUser, Now: s.now()})
+	})
+}
+
+// Execute consumes the request's grant for digest; only the submitting agent
+// may. Errors: EForbidden, EGrantUsed, EExpired, EDigestMismatch, ENotApproved.
+func (s *Service) Execute(ctx context.Context, by countersign.Principal, id, digest string) (*countersign.Request, error) {
+	return s.update(ctx, id, func(r *countersign.Request) ([]countersign.Event, error) {
+		if by.Kind != countersign.KindAgent || by.Name != r.Agent {
+			return nil, countersign.Errorf(countersign.EForbidden, "only the submitting agent can execute request %s", r.ID)
+		}
+		return r.Execute(digest, by, s.now())
+	})
+}
+
+// Cancel withdraws a pending request. Errors: EForbidden, ENotPending.
+func (s *Service) Cancel(ctx context.Context, by countersign.Principal, id, reason string) (*countersign.Request, error) {
+	return s.update(ctx, id, func(r *countersign.Request) ([]countersign.Event, error) {
+		return r.Cancel(by, reason, s.now())
+	})
+}
+
+// RecordResult stores what the execution did. Errors: see Request.RecordResult.
+func (s *Service) RecordResult(ctx context.Context, by countersign.Principal, id string, result json.RawMessage) (*countersign.Request, error) {
+	return s.update(ctx, id, func(r *countersign.Request) ([]countersign.Event, error) {
+		return r.RecordResult(by, result, s.now())
+	})
+}
+
+// update applies fn to a request, after expiring it when due: a due request
+// is stored as expired and the caller gets EExpired (or not_pending for a
+// review of an expired request), so expiry always fails closed.
+func (s *Service) update(ctx context.Context, id string, fn func(*countersign.Request) ([]countersign.Event, error)) (*countersign.Request, error) {
+	var expired bool
+	r, err := s.store.UpdateRequest(ctx, id, func(r *countersign.Request) ([]countersign.Event, error) {
+		if ev := r.ExpireIfDue(s.now()); len(ev) > 0 {
+			expired = true
+			return ev, nil
+		}
+		return fn(r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.broker.notify(id)
+	if expired {
+		return r, countersign.Errorf(countersign.EExpired, "request %s has expired", id)
+	}
+	return r, nil
+}
