@@ -1,0 +1,227 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
+
+	"github.com/countersign/countersign"
+)
+
+// Input is what policy judges: the action (with Agent set), its agent's
+// owner, and the facts the analysers found in its payload.
+type Input struct {
+	Action     countersign.Action
+	AgentOwner string
+	// Facts holds each analyser's facts under its name: "sql", "shell",
+	// "mcp", "http". It may be nil. A rule that reads facts that are absent
+	// fails to evaluate, and so fails closed.
+	Facts map[string]map[string]any
+}
+
+// Evaluate judges in against the policy. Every rule whose match is true
+// applies; deny overrides review overrides allow; when none matches, the
+// policy's default applies.
+//
+// The decision's Rules and Reasons name only the rules that gave its effect,
+// in file order (for a denial, the deny rules that matched); Reasons holds
+// one entry per such rule: its reason, or the evaluation error that made it
+// match. With no rule matching, Rules is empty and Reasons says the default
+// applied. GrantTTL is the least grant_ttl of those rules, else
+// countersign.DefaultGrantTTL; it is 0 for a denial, which issues no grant.
+//
+// Evaluation fails closed: when a match cannot be evaluated (absent facts, a
+// missing key, the cost limit, a result that is not a bool), an allow rule
+// does not match, while a review or deny rule does, with reason
+// "rule NAME: evaluation error: ...". An error never leads to allow.
+//
+// Evaluate is safe for concurrent use.
+func (p *Policy) Evaluate(in Input) countersign.Decision {
+	act := newActivation(in)
+	d := countersign.Decision{PolicyDigest: p.digest, Rules: []string{}, Reasons: []string{}}
+
+	for _, r := range p.deny {
+		if ok, why := r.match(act); ok {
+			d.Rules = append(d.Rules, r.name)
+			d.Reasons = append(d.Reasons, why)
+		}
+	}
+	if len(d.Rules) > 0 {
+		d.Effect = countersign.EffectDeny
+		return d
+	}
+
+	var specs []*reviewSpec
+	for _, r := range p.review {
+		if ok, why := r.match(act); ok {
+			d.Rules = append(d.Rules, r.name)
+			d.Reasons = append(d.Reasons, why)
+			specs = append(specs, r.review)
+		}
+	}
+	if len(specs) > 0 {
+		d.Effect = countersign.EffectReview
+		d.Review, d.GrantTTL = requirement(d.Rules, specs)
+		return d
+	}
+
+	for _, r := range p.allow {
+		if ok, why := r.match(act); ok {
+			d.Rules = append(d.Rules, r.name)
+			d.Reasons = append(d.Reasons, why)
+			d.GrantTTL = least(d.GrantTTL, or(r.grantTTL, countersign.DefaultGrantTTL))
+		}
+	}
+	if len(d.Rules) > 0 {
+		d.Effect = countersign.EffectAllow
+		return d
+	}
+
+	d.Effect = p.def
+	d.Reasons = append(d.Reasons, "no rule matched; the policy's default is "+string(p.def))
+	switch p.def {
+	case countersign.EffectReview:
+		d.Review, d.GrantTTL = requirement([]string{DefaultRule}, []*reviewSpec{p.defReview})
+	case countersign.EffectAllow:
+		d.GrantTTL = countersign.DefaultGrantTTL
+	}
+	return d
+}
+
+// match evaluates the rule's match. An error makes an allow rule not match
+// and a review or deny rule match. why is the reason to record on a match.
+func (r *rule) match(act *activation) (matched bool, why string) {
+	out, _, err := r.prg.Eval(act)
+	if err == nil {
+		b, ok := out.(types.Bool)
+		if ok {
+			return bool(b), r.reason
+		}
+		err = fmt.Errorf("match gave %s, not a bool", out.Type().TypeName())
+	}
+	if r.effect == countersign.EffectAllow {
+		return false, ""
+	}
+	return true, fmt.Sprintf("rule %s: evaluation error: %v", r.name, err)
+}
+
+// requirement merges the review blocks of the matching review rules (named in
+// rules, in the same order): one threshold each; the least reject threshold,
+// TTL and grant TTL; a reason required if any asks; every notify target once.
+func requirement(rules []string, specs []*reviewSpec) (*countersign.ReviewRequirement, time.Duration) {
+	req := &countersign.ReviewRequirement{
+		Thresholds: make([]countersign.Threshold, 0, len(specs)),
+	}
+	var grant time.Duration
+	for i, s := range specs {
+		t := countersign.Threshold{
+			Rule:         rules[i],
+			Approvers:    slices.Clone(s.approvers),
+			MinApprovals: s.minApprovals,
+			ApprovedBy:   []string{},
+		}
+		if len(s.groups) > 0 {
+			t.Groups = make(map[string][]string, len(s.groups))
+			for g, m := range s.groups {
+				t.Groups[g] = slices.Clone(m)
+			}
+		}
+		req.Thresholds = append(req.Thresholds, t)
+		req.RejectThreshold = least(req.RejectThreshold, or(s.rejectThreshold, countersign.DefaultRejectThreshold))
+		req.TTL = least(req.TTL, or(s.ttl, countersign.DefaultTTL))
+		grant = least(grant, or(s.grantTTL, countersign.DefaultGrantTTL))
+		req.RequireReason = req.RequireReason || s.requireReason
+		for _, n := range s.notify {
+			if !slices.Contains(req.Notify, n) {
+				req.Notify = append(req.Notify, n)
+			}
+		}
+	}
+	return req, grant
+}
+
+// or returns v, or def when v is unset (zero).
+func or[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// least returns the smaller of cur and v, treating a zero cur as unset.
+func least[T int | time.Duration](cur, v T) T {
+	if cur == 0 || v < cur {
+		return v
+	}
+	return cur
+}
+
+// activation binds the CEL variables for one evaluation. It is built once
+// per Evaluate and shared, read-only, by every rule.
+type activation struct {
+	action                ref.Val
+	sql, shell, mcp, http ref.Val // nil when the analyser gave no facts
+}
+
+var emptyLabels = map[string]string{}
+
+func newActivation(in Input) *activation {
+	a := in.Action
+	labels := a.Labels
+	if labels == nil {
+		labels = emptyLabels
+	}
+	m := map[string]any{
+		"kind":         string(a.Kind),
+		"agent":        a.Agent,
+		"agent_owner":  in.AgentOwner,
+		"on_behalf_of": a.OnBehalfOf,
+		"environment":  a.Environment,
+		"resource":     a.Resource,
+		"summary":      a.Summary,
+		"labels":       labels,
+	}
+	// A payload that is not a JSON object is left out, so that rules
+	// reading it fail (closed) rather than see an empty object.
+	var payload map[string]any
+	if json.Unmarshal(a.Payload, &payload) == nil && payload != nil {
+		m["payload"] = payload
+	}
+	act := &activation{action: types.DefaultTypeAdapter.NativeToValue(m)}
+	fact := func(name string) ref.Val {
+		if f, ok := in.Facts[name]; ok && f != nil {
+			return types.DefaultTypeAdapter.NativeToValue(f)
+		}
+		return nil
+	}
+	act.sql, act.shell, act.mcp, act.http = fact(varSQL), fact(varShell), fact(varMCP), fact(varHTTP)
+	return act
+}
+
+// ResolveName implements interpreter.Activation.
+func (a *activation) ResolveName(name string) (any, bool) {
+	var v ref.Val
+	switch name {
+	case varAction:
+		v = a.action
+	case varSQL:
+		v = a.sql
+	case varShell:
+		v = a.shell
+	case varMCP:
+		v = a.mcp
+	case varHTTP:
+		v = a.http
+	}
+	return v, v != nil
+}
+
+// Parent implements interpreter.Activation.
+func (a *activation) Parent() interpreter.Activation { return nil }
+
+var _ interpreter.Activation = (*activation)(nil)
