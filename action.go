@@ -6,7 +6,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gowebpki/jcs"
 )
@@ -64,12 +69,34 @@ func (a Action) Validate() error {
 			return Errorf(EInvalid, "label %q: keys are 1 to 128 bytes, values at most %d", k, maxShortField)
 		}
 	}
+	for name, v := range map[string]string{"on_behalf_of": a.OnBehalfOf, "environment": a.Environment,
+		"resource": a.Resource, "summary": a.Summary, "agent": a.Agent, "kind": string(a.Kind)} {
+		if !utf8.ValidString(v) {
+			return Errorf(EInvalid, "%s is not valid UTF-8", name)
+		}
+	}
+	for k, v := range a.Labels {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return Errorf(EInvalid, "labels must be valid UTF-8")
+		}
+	}
 	var payload map[string]any
 	if len(bytes.TrimSpace(a.Payload)) == 0 {
 		return Errorf(EInvalid, "payload is required")
 	}
-	if err := json.Unmarshal(a.Payload, &payload); err != nil || payload == nil {
+	if !utf8.Valid(a.Payload) {
+		return Errorf(EInvalid, "payload is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(a.Payload))
+	dec.UseNumber()
+	if err := dec.Decode(&payload); err != nil || payload == nil {
 		return Errorf(EInvalid, "payload must be a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Errorf(EInvalid, "payload must be a JSON object with nothing after it")
+	}
+	if err := exactNumbers(payload); err != nil {
+		return err
 	}
 	switch a.Kind {
 	case ActionSQL:
@@ -131,6 +158,37 @@ func (a Action) Validate() error {
 	default:
 		return Errorf(EInvalid, "unknown kind %q (want sql, shell, mcp.tool, http or custom)", a.Kind)
 	}
+}
+
+// exactNumbers refuses numbers that RFC 8785 would round (integers beyond
+// 2^53, decimals finer than float64, overflow): two different actions must
+// never share a digest, so a number must mean exactly its canonical form.
+func exactNumbers(v any) error {
+	switch v := v.(type) {
+	case map[string]any:
+		for _, x := range v {
+			if err := exactNumbers(x); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if err := exactNumbers(x); err != nil {
+				return err
+			}
+		}
+	case json.Number:
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil || math.IsInf(f, 0) {
+			return Errorf(EInvalid, "payload must be a JSON object of representable numbers: %s is out of range; send it as a string", v)
+		}
+		want, ok1 := new(big.Rat).SetString(string(v))
+		got, ok2 := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
+		if !ok1 || !ok2 || want.Cmp(got) != 0 {
+			return Errorf(EInvalid, "number %s cannot be represented exactly (IEEE-754 double, RFC 8785); send it as a string", v)
+		}
+	}
+	return nil
 }
 
 func requireString(payload map[string]any, field string) error {
