@@ -1,0 +1,144 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	countersign "github.com/countersign/countersign"
+	"github.com/spf13/cobra"
+)
+
+func newCheckCmd() *cobra.Command {
+	var (
+		in        countersign.SubmitInput
+		kind      string
+		payload   string
+		labels    []string
+		wait      time.Duration
+		noExecute bool
+		asJSON    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "check --kind KIND --payload JSON",
+		Short: "Submit an action, wait for its approval, and take its grant",
+		Long: `Submit an action as the agent COUNTERSIGN_KEY names. An allowed action, or one
+approved while check waits, is executed through its grant (so the evidence shows it
+went ahead) and check exits 0 with the request id and digest. A denied, rejected or
+expired action, or one still pending when --wait runs out, exits 1.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			in.Kind = countersign.ActionKind(kind)
+			if !json.Valid([]byte(payload)) {
+				return usageError{fmt.Errorf("--payload is not valid JSON")}
+			}
+			in.Payload = json.RawMessage(payload)
+			for _, l := range labels {
+				k, v, ok := strings.Cut(l, "=")
+				if !ok {
+					return usageError{fmt.Errorf("--label wants KEY=VALUE, got %q", l)}
+				}
+				if in.Labels == nil {
+					in.Labels = map[string]string{}
+				}
+				in.Labels[k] = v
+			}
+			c, err := newClient()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			out, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
+			v, err := c.Submit(ctx, in)
+			if err != nil {
+				return err
+			}
+			if v.State == countersign.StatePending {
+				fmt.Fprintf(errw, "request %s needs review: %s\n", v.ID, strings.Join(v.Reasons, "; "))
+				progress := progressLine(errw)
+				v, err = c.WaitResolved(ctx, v.ID, wait, progress)
+				endProgress(errw)
+				if err != nil {
+					return err
+				}
+			}
+			switch v.State {
+			case countersign.StateApproved:
+				if !noExecute {
+					if v, err = c.Execute(ctx, v.ID, v.Digest); err != nil {
+						return err
+					}
+				}
+			case countersign.StatePending:
+				return &exitError{code: 1, msg: fmt.Sprintf("request %s is still pending after %s\nhint: wait longer with --wait, or ask an approver to review it", v.ID, wait)}
+			default:
+				return &exitError{code: 1, msg: fmt.Sprintf("request %s was %s: %s", v.ID, v.State, refusal(v))}
+			}
+			if asJSON {
+				return printJSON(out, v)
+			}
+			fmt.Fprintf(out, "%s %s %s\n", v.State, v.ID, v.Digest)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&kind, "kind", "", "sql, shell, mcp.tool, http or custom")
+	f.StringVar(&payload, "payload", "", `the action's payload as JSON, e.g. '{"sql":"select 1"}'`)
+	f.StringVar(&in.Environment, "env", "", "environment, e.g. production")
+	f.StringVar(&in.Resource, "resource", "", "what the action touches, e.g. postgres://orders-db/orders")
+	f.StringVar(&in.Summary, "summary", "", "why, in a sentence, for the reviewers")
+	f.StringVar(&in.OnBehalfOf, "on-behalf-of", "", "the human the agent acts for")
+	f.StringVar(&in.IdempotencyKey, "idempotency-key", "", "repeat-safe key, scoped to the agent")
+	f.StringArrayVar(&labels, "label", nil, "KEY=VALUE label (repeatable)")
+	f.DurationVar(&wait, "wait", 10*time.Minute, "how long to wait for reviewers")
+	f.BoolVar(&noExecute, "no-execute", false, "only wait for approval; do not take the grant")
+	addJSONFlag(cmd, &asJSON)
+	_ = cmd.MarkFlagRequired("kind")
+	_ = cmd.MarkFlagRequired("payload")
+	return cmd
+}
+
+// refusal says why a request did not go ahead.
+func refusal(v *countersign.RequestView) string {
+	if v.Reason != "" {
+		return v.Reason
+	}
+	if len(v.Reasons) > 0 {
+		return strings.Join(v.Reasons, "; ")
+	}
+	return "no reason given"
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progressLine returns a callback that redraws "waiting for approval (1/2)"
+// on a terminal, and prints nothing elsewhere.
+func progressLine(w io.Writer) func(*countersign.RequestView) {
+	if !isTerminal(w) {
+		return nil
+	}
+	return func(v *countersign.RequestView) {
+		left := ""
+		if v.ExpiresAt != nil {
+			left = fmt.Sprintf(", %s left", time.Until(*v.ExpiresAt).Round(time.Second))
+		}
+		fmt.Fprintf(w, "\r\033[Kwaiting for approval (%d/%d)%s ...", v.Approvals.Got, v.Approvals.Want, left)
+	}
+}
+
+func endProgress(w io.Writer) {
+	if isTerminal(w) {
+		fmt.Fprint(w, "\r\033[K")
+	}
+}

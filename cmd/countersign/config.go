@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the server's configuration. Values come, lowest precedence
+// first, from defaults, the YAML file (--config), COUNTERSIGN_* environment
+// variables, and flags.
+type Config struct {
+	Listen           string `yaml:"listen"`
+	Data             string `yaml:"data"`
+	Store            string `yaml:"store"`
+	Policy           string `yaml:"policy"`
+	PublicURL        string `yaml:"public_url"`
+	BootstrapKeyFile string `yaml:"bootstrap_key_file"`
+	LogLevel         string `yaml:"log_level"`
+	LogFormat        string `yaml:"log_format"`
+
+	// Sections read by the approval channels (later issues); accepted here
+	// so that one file configures every part.
+	Slack    yaml.Node `yaml:"slack"`
+	Webhooks yaml.Node `yaml:"webhooks"`
+}
+
+// DefaultConfig is the configuration with no file, flag or variable.
+func DefaultConfig() Config {
+	return Config{Listen: "127.0.0.1:8480", Data: "./countersign-data", LogLevel: "info", LogFormat: "text"}
+}
+
+// configKeys maps each setting to its environment variable.
+var configKeys = []struct {
+	env string
+	set func(*Config, string)
+}{
+	{"COUNTERSIGN_LISTEN", func(c *Config, v string) { c.Listen = v }},
+	{"COUNTERSIGN_DATA", func(c *Config, v string) { c.Data = v }},
+	{"COUNTERSIGN_STORE", func(c *Config, v string) { c.Store = v }},
+	{"COUNTERSIGN_POLICY", func(c *Config, v string) { c.Policy = v }},
+	{"COUNTERSIGN_PUBLIC_URL", func(c *Config, v string) { c.PublicURL = v }},
+	{"COUNTERSIGN_BOOTSTRAP_KEY_FILE", func(c *Config, v string) { c.BootstrapKeyFile = v }},
+	{"COUNTERSIGN_LOG_LEVEL", func(c *Config, v string) { c.LogLevel = v }},
+	{"COUNTERSIGN_LOG_FORMAT", func(c *Config, v string) { c.LogFormat = v }},
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// LoadConfigFile reads a YAML config file onto c, expanding ${VAR} references
+// from the environment. Unknown keys and unset variables are errors.
+func LoadConfigFile(c *Config, path string, getenv func(string) (string, bool)) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	var missing []string
+	expanded := envRef.ReplaceAllFunc(raw, func(m []byte) []byte {
+		name := string(envRef.FindSubmatch(m)[1])
+		v, ok := getenv(name)
+		if !ok {
+			missing = append(missing, name)
+		}
+		return []byte(v)
+	})
+	if len(missing) > 0 {
+		return fmt.Errorf("config %s: environment variables not set: %s", path, strings.Join(missing, ", "))
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(expanded))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && err.Error() != "EOF" {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
+}
+
+// ApplyEnv sets every value given by a COUNTERSIGN_* variable.
+func ApplyEnv(c *Config, getenv func(string) (string, bool)) {
+	for _, k := range configKeys {
+		if v, ok := getenv(k.env); ok && v != "" {
+			k.set(c, v)
+		}
+	}
+}
