@@ -164,48 +164,67 @@ func least[T int | time.Duration](cur, v T) T {
 // activation binds the CEL variables for one evaluation. It is built once
 // per Evaluate and shared, read-only, by every rule.
 type activation struct {
-	action                ref.Val
-	sql, shell, mcp, http ref.Val // nil when the analyser gave no facts
+	action                map[string]any
+	sql, shell, mcp, http map[string]any // nil when the analyser gave no facts
 }
 
-var emptyLabels = map[string]string{}
+var (
+	emptyLabels = map[string]string{}
+	emptyString = types.String("")
+)
 
+// str converts s to a CEL string, sharing one value for "".
+func str(s string) ref.Val {
+	if s == "" {
+		return emptyString
+	}
+	return types.String(s)
+}
+
+// newActivation binds the action and the facts. The maps are left as Go maps
+// of type map[string]any and map[string]string, which CEL reads without
+// wrapping them; the action's own strings are converted to CEL strings here,
+// once, rather than each time a rule reads them.
 func newActivation(in Input) *activation {
 	a := in.Action
 	labels := a.Labels
 	if labels == nil {
 		labels = emptyLabels
 	}
-	m := map[string]any{
-		"kind":         string(a.Kind),
-		"agent":        a.Agent,
-		"agent_owner":  in.AgentOwner,
-		"on_behalf_of": a.OnBehalfOf,
-		"environment":  a.Environment,
-		"resource":     a.Resource,
-		"summary":      a.Summary,
-		"labels":       labels,
-	}
+	m := make(map[string]any, len(actionFields))
+	m["kind"] = str(string(a.Kind))
+	m["agent"] = str(a.Agent)
+	m["agent_owner"] = str(in.AgentOwner)
+	m["on_behalf_of"] = str(a.OnBehalfOf)
+	m["environment"] = str(a.Environment)
+	m["resource"] = str(a.Resource)
+	m["summary"] = str(a.Summary)
+	m["labels"] = labels
 	// A payload that is not a JSON object is left out, so that rules
 	// reading it fail (closed) rather than see an empty object.
 	var payload map[string]any
 	if json.Unmarshal(a.Payload, &payload) == nil && payload != nil {
 		m["payload"] = payload
 	}
-	act := &activation{action: types.DefaultTypeAdapter.NativeToValue(m)}
-	fact := func(name string) ref.Val {
-		if f, ok := in.Facts[name]; ok && f != nil {
-			return types.DefaultTypeAdapter.NativeToValue(f)
-		}
-		return nil
+	act := &activation{action: m}
+	if f := in.Facts[varSQL]; f != nil {
+		act.sql = f
 	}
-	act.sql, act.shell, act.mcp, act.http = fact(varSQL), fact(varShell), fact(varMCP), fact(varHTTP)
+	if f := in.Facts[varShell]; f != nil {
+		act.shell = f
+	}
+	if f := in.Facts[varMCP]; f != nil {
+		act.mcp = f
+	}
+	if f := in.Facts[varHTTP]; f != nil {
+		act.http = f
+	}
 	return act
 }
 
 // ResolveName implements interpreter.Activation.
 func (a *activation) ResolveName(name string) (any, bool) {
-	var v ref.Val
+	var v map[string]any
 	switch name {
 	case varAction:
 		v = a.action

@@ -55,6 +55,7 @@ type rule struct {
 	effect   countersign.Effect
 	reason   string // what Reasons shows when the rule matches
 	prg      cel.Program
+	limited  bool          // prg runs under CostLimit
 	grantTTL time.Duration // 0: not set (allow rules only)
 	review   *reviewSpec   // review rules only
 }
@@ -303,7 +304,7 @@ func (d *decoder) ruleAt(p *Policy, n *yaml.Node, i int) *rule {
 	if e, ok := m["match"]; !ok {
 		d.errorf(n, "match is required (a CEL expression; write \"match: true\" to match every action)")
 	} else if s, ok := d.str(e.val, "match"); ok {
-		r.prg = d.compile(e.val, s)
+		r.prg, r.limited = d.compile(e.val, s)
 	}
 	if e, ok := m["reason"]; ok {
 		if s, ok := d.str(e.val, "reason"); ok {
