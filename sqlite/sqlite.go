@@ -1,0 +1,219 @@
+// Package sqlite is the embedded countersign.Store, on SQLite through
+// modernc.org/sqlite (no cgo).
+//
+// The database runs in WAL mode. Writes go through a pool of one connection
+// whose transactions begin IMMEDIATE, so every read-modify-write (idempotency
+// checks, the frozen flag, grant consumption, review thresholds) is
+// serialized, within this process and against any other process that opens
+// the same file. Reads go through a separate pool of read-only connections
+// that WAL lets run beside the writer.
+//
+// Functions passed to the store (CreateRequestParams.Build, UpdateRequest's
+// fn) run while the write connection is held: they must not call the store.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/countersign/countersign"
+)
+
+var _ countersign.Store = (*Store)(nil)
+
+// Store is a countersign.Store in one SQLite file.
+type Store struct {
+	write *sql.DB // one connection; transactions begin IMMEDIATE
+	read  *sql.DB // read-only connections
+	stmt  stmts
+}
+
+// stmts are the statements of the busiest paths (CreateRequest,
+// UpdateRequest), prepared once on the write connection: parsing SQL costs
+// more than running these statements does.
+type stmts struct {
+	byIdempotencyKey, frozen, insertRequest, insertEvent, requestDoc, updateRequest *sql.Stmt
+}
+
+func (s *Store) prepare(ctx context.Context) error {
+	for dst, query := range map[**sql.Stmt]string{
+		&s.stmt.byIdempotencyKey: `SELECT doc FROM requests WHERE agent = ? AND idempotency_key = ?`,
+		&s.stmt.frozen:           `SELECT frozen FROM agents WHERE name = ?`,
+		&s.stmt.insertRequest: `INSERT INTO requests (id, agent, idempotency_key, state, due_at, created_at, doc)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		&s.stmt.insertEvent:   `INSERT INTO events (time, type, action_id, actor, data) VALUES (?, ?, ?, ?, ?)`,
+		&s.stmt.requestDoc:    `SELECT doc FROM requests WHERE id = ?`,
+		&s.stmt.updateRequest: `UPDATE requests SET state = ?, due_at = ?, doc = ? WHERE id = ?`,
+	} {
+		st, err := s.write.PrepareContext(ctx, query)
+		if err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+		*dst = st
+	}
+	return nil
+}
+
+// Open opens (creating when absent) the SQLite database at path and brings its
+// schema up to date. The directory must exist.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#") || path == ":memory:" {
+		return nil, fmt.Errorf("open sqlite: path %q must be a file name without ? or #", path)
+	}
+	// synchronous=NORMAL is durable against crashes of the process and keeps
+	// the database consistent across power loss in WAL mode; what a power
+	// loss can undo is the last transactions before it, never half of one.
+	// FULL would fsync the WAL on every commit, which costs the allow path
+	// more than its whole transaction does.
+	common := "file:" + path + "?_busy_timeout=10000&_foreign_keys=1"
+	write, err := sql.Open("sqlite", common+"&_txlock=immediate&_journal_mode=WAL&_synchronous=NORMAL")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	s := &Store{write: write}
+	if err := s.migrate(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", common+"&_query_only=1&_synchronous=NORMAL")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxIdleTime(0)
+	read.SetConnMaxLifetime(0)
+	s.read = read
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{s.stmt.byIdempotencyKey, s.stmt.frozen, s.stmt.insertRequest,
+		s.stmt.insertEvent, s.stmt.requestDoc, s.stmt.updateRequest} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	if s.read != nil {
+		errs = append(errs, s.read.Close())
+	}
+	errs = append(errs, s.write.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close sqlite: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that both pools answer.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping sqlite: %w", err)
+	}
+	if err := s.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping sqlite: %w", err)
+	}
+	return nil
+}
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrate applies the embedded migrations that the database lacks, in order,
+// in one transaction. The IMMEDIATE transaction holds SQLite's write lock, so
+// two processes opening the same file migrate one after the other.
+func (s *Store) migrate(ctx context.Context) error {
+	list, err := readMigrations()
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    INTEGER PRIMARY KEY,
+			name       TEXT NOT NULL,
+			applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)`); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		applied := map[int]bool{}
+		rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		for rows.Next() {
+			var v int
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return fmt.Errorf("migrate: %w", err)
+			}
+			applied[v] = true
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		for _, m := range list {
+			if applied[m.version] {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("migrate %s: %w", m.name, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name); err != nil {
+				return fmt.Errorf("migrate %s: %w", m.name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// inTx runs fn in a write transaction and commits when it returns nil. fn's
+// error is returned unchanged.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// nanos and fromNanos convert times to and from the integer columns.
+func nanos(t time.Time) int64 { return t.UnixNano() }
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+// nullString stores "" as NULL.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
