@@ -10,13 +10,26 @@ import (
 
 	countersign "github.com/countersign/countersign"
 	"github.com/countersign/countersign/internal/pgtest"
+	"github.com/rogpeppe/go-internal/testscript"
 	"go.uber.org/goleak"
 )
 
+// TestMain runs the tests (and, for testscript, the countersign command
+// itself), stops the throw-away PostgreSQL cluster, and checks for leaks.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(pgtest.Main(m),
+	cmds := map[string]func() int{"countersign": func() int { return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr) }}
+	goleak.VerifyTestMain(runner(func() int { return testscript.RunMain(pgtest.Main(m), cmds) }),
 		goleak.IgnoreTopFunction("database/sql.(*DB).connectionOpener"),
 		goleak.IgnoreAnyFunction("github.com/fsnotify/fsnotify.(*inotify).readEvents"))
+}
+
+type runner func() int
+
+func (r runner) Run() int { return r() }
+
+// TestScripts runs the CLI scripts in testdata/script.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{Dir: filepath.Join("testdata", "script")})
 }
 
 // counts returns how many requests and events the store holds.

@@ -1,0 +1,297 @@
+package gateway_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/gateway"
+	"github.com/countersign/countersign/policy"
+	"github.com/countersign/countersign/sqlite"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("database/sql.(*DB).connectionOpener"))
+}
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+const testPolicy = `version: 1
+default: deny
+rules:
+  - name: prod
+    match: action.environment == "production"
+    effect: review
+    review: {approvers: [any_human], min_approvals: 1, ttl: 10m, grant_ttl: 1m}
+  - name: staging
+    match: action.environment == "staging"
+    effect: allow
+    grant_ttl: 1m
+`
+
+var (
+	bot   = countersign.Principal{Kind: countersign.KindAgent, Name: "bot", Owner: "olive@example.com"}
+	other = countersign.Principal{Kind: countersign.KindAgent, Name: "other", Owner: "olive@example.com"}
+	dana  = countersign.Principal{Kind: countersign.KindHuman, Name: "dana@example.com"}
+)
+
+func newService(t *testing.T, analyzer gateway.Analyzer) (*gateway.Service, countersign.Store, *clock) {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "cs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	p, err := policy.Parse("test.yaml", []byte(testPolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	svc := gateway.New(gateway.Config{Store: st, Policy: p, Now: clk.Now, Analyzer: analyzer, SweepInterval: 10 * time.Millisecond})
+	return svc, st, clk
+}
+
+func action(env string) countersign.Action {
+	return countersign.Action{Kind: countersign.ActionSQL, Environment: env, Payload: json.RawMessage(`{"sql":"select 1"}`)}
+}
+
+func code(err error) string { return countersign.ErrorCode(err) }
+
+func TestWaitIsWokenByReview(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t, nil)
+	ctx := context.Background()
+	r, _, err := svc.Submit(ctx, bot, action("production"))
+	if err != nil || r.State != countersign.StatePending {
+		t.Fatalf("submit: %v %v, want pending", r, err)
+	}
+	done := make(chan *countersign.Request, 1)
+	go func() {
+		w, _ := svc.Wait(ctx, bot, r.ID, 30*time.Second)
+		done <- w
+	}()
+	time.Sleep(20 * time.Millisecond) // let the waiter subscribe
+	start := time.Now()
+	if _, err := svc.Review(ctx, dana, r.ID, gateway.ReviewInput{Verdict: countersign.VerdictApprove}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case w := <-done:
+		if w.State != countersign.StateApproved {
+			t.Fatalf("woke with %s, want approved", w.State)
+		}
+		if time.Since(start) > time.Second {
+			t.Fatalf("woke after %s", time.Since(start))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("waiter not woken")
+	}
+}
+
+func TestDrainAnswersWaiters(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t, nil)
+	ctx := context.Background()
+	r, _, _ := svc.Submit(ctx, bot, action("production"))
+	done := make(chan *countersign.Request, 1)
+	go func() {
+		w, _ := svc.Wait(ctx, bot, r.ID, time.Minute)
+		done <- w
+	}()
+	time.Sleep(20 * time.Millisecond)
+	svc.Drain()
+	select {
+	case w := <-done:
+		if w.State != countersign.StatePending {
+			t.Fatalf("drained waiter got %s, want the current state pending", w.State)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Drain did not answer the waiter")
+	}
+}
+
+func TestSweeperExpiresWithInjectedClock(t *testing.T) {
+	t.Parallel()
+	svc, st, clk := newService(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	runDone := make(chan struct{})
+	go func() { svc.Run(ctx); close(runDone) }()
+	defer func() { cancel(); <-runDone }()
+
+	pending, _, _ := svc.Submit(ctx, bot, action("production"))
+	granted, _, _ := svc.Submit(ctx, bot, action("staging"))
+	clk.Advance(2 * time.Minute) // past grant_ttl (1m), not ttl (10m)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		g, _ := st.Request(ctx, granted.ID)
+		if g.State == countersign.StateExpired {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("grant not expired by the sweeper: %s", g.State)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if p, _ := st.Request(ctx, pending.ID); p.State != countersign.StatePending {
+		t.Fatalf("pending request is %s before its ttl, want pending", p.State)
+	}
+	clk.Advance(10 * time.Minute)
+	n, err := svc.Expire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := st.Request(ctx, pending.ID)
+	if p.State != countersign.StateExpired {
+		t.Fatalf("after ttl: %s (moved %d), want expired", p.State, n)
+	}
+	evs, _ := st.Events(ctx, 0, 1000)
+	expired := 0
+	for _, e := range evs {
+		if e.Type == countersign.EventExpired {
+			expired++
+		}
+	}
+	if expired != 2 {
+		t.Fatalf("%d request.expired events, want 2", expired)
+	}
+}
+
+func TestAnalyzerErrorDenies(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t, func(context.Context, countersign.Action) (gateway.Facts, error) {
+		return nil, errors.New("parser crashed")
+	})
+	r, _, err := svc.Submit(context.Background(), bot, action("staging"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.State != countersign.StateDenied {
+		t.Fatalf("analyser error: %s, want denied (fail closed)", r.State)
+	}
+}
+
+func TestIdempotencyAndVisibility(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t, nil)
+	ctx := context.Background()
+	a := action("production")
+	a.IdempotencyKey = "k1"
+	r1, created, err := svc.Submit(ctx, bot, a)
+	if err != nil || !created {
+		t.Fatalf("first submit: created %v err %v", created, err)
+	}
+	r2, created, err := svc.Submit(ctx, bot, a)
+	if err != nil || created || r2.ID != r1.ID {
+		t.Fatalf("repeat: id %s created %v err %v, want %s, false", r2.ID, created, err, r1.ID)
+	}
+	b := action("staging")
+	b.IdempotencyKey = "k1"
+	if _, _, err := svc.Submit(ctx, bot, b); code(err) != countersign.EConflict {
+		t.Fatalf("same key, other action: %v, want conflict", err)
+	}
+	if _, _, err := svc.Submit(ctx, other, a); err != nil {
+		t.Fatalf("other agent, same key: %v", err)
+	}
+	if _, err := svc.Get(ctx, other, r1.ID); code(err) != countersign.ENotFound {
+		t.Fatalf("other agent reads bot's request: %v, want not_found", err)
+	}
+	if _, _, err := svc.Submit(ctx, dana, a); code(err) != countersign.EForbidden {
+		t.Fatalf("human submits: %v, want forbidden", err)
+	}
+}
+
+func TestTestPolicyRecordsNothing(t *testing.T) {
+	t.Parallel()
+	svc, st, _ := newService(t, nil)
+	ctx := context.Background()
+	before, _ := st.Events(ctx, 0, 1000)
+	d, err := svc.TestPolicy(ctx, bot, action("staging"), "")
+	if err != nil || d.Effect != countersign.EffectAllow {
+		t.Fatalf("TestPolicy: %+v %v, want allow", d, err)
+	}
+	after, _ := st.Events(ctx, 0, 1000)
+	reqs, _, _ := st.ListRequests(ctx, countersign.ListRequestsParams{Limit: 10})
+	if len(after) != len(before) || len(reqs) != 0 {
+		t.Fatalf("TestPolicy wrote %d events and %d requests", len(after)-len(before), len(reqs))
+	}
+}
+
+func TestSetPolicyRecordsEvent(t *testing.T) {
+	t.Parallel()
+	svc, st, _ := newService(t, nil)
+	ctx := context.Background()
+	p, _ := policy.Parse("new.yaml", []byte("version: 1\ndefault: deny\n"))
+	if err := svc.SetPolicy(ctx, p, "system"); err != nil {
+		t.Fatal(err)
+	}
+	evs, _ := st.Events(ctx, 0, 100)
+	if len(evs) == 0 || evs[len(evs)-1].Type != countersign.EventPolicyLoaded {
+		t.Fatalf("last event %v, want policy.loaded", evs)
+	}
+	if svc.Policy().Digest() != p.Digest() {
+		t.Fatal("policy not in force")
+	}
+	r, _, _ := svc.Submit(ctx, bot, action("staging"))
+	if r.State != countersign.StateDenied || r.Decision.PolicyDigest != p.Digest() {
+		t.Fatalf("under the new policy: %s digest %s, want denied under %s", r.State, r.Decision.PolicyDigest, p.Digest())
+	}
+}
+
+func TestKeysAndFreeze(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t, nil)
+	ctx := context.Background()
+	secret, created, err := svc.Bootstrap(ctx)
+	if err != nil || !created {
+		t.Fatalf("bootstrap: %v %v", created, err)
+	}
+	if s2, again, _ := svc.Bootstrap(ctx); again || s2 != "" {
+		t.Fatal("second bootstrap created a key")
+	}
+	admin, err := svc.Authenticate(ctx, secret)
+	if err != nil || admin.Kind != countersign.KindAdmin {
+		t.Fatalf("authenticate bootstrap key: %v %v", admin, err)
+	}
+	agentSecret, k, err := svc.CreateKey(ctx, admin, bot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := svc.Authenticate(ctx, agentSecret); err != nil || p.Name != "bot" {
+		t.Fatalf("authenticate agent: %v %v", p, err)
+	}
+	if _, _, err := svc.CreateKey(ctx, bot, dana); code(err) != countersign.EForbidden {
+		t.Fatalf("agent creates a key: %v, want forbidden", err)
+	}
+	if err := svc.RevokeKey(ctx, admin, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, agentSecret); code(err) != countersign.EUnauthenticated {
+		t.Fatalf("revoked key: %v, want unauthenticated", err)
+	}
+	if err := svc.SetFrozen(ctx, dana, "bot", true); code(err) != countersign.EForbidden {
+		t.Fatalf("human freezes: %v, want forbidden", err)
+	}
+	if err := svc.SetFrozen(ctx, admin, "bot", true); err != nil {
+		t.Fatal(err)
+	}
+	r, _, _ := svc.Submit(ctx, bot, action("staging"))
+	if r.State != countersign.StateDenied || r.Reason != countersign.ReasonAgentFrozen {
+		t.Fatalf("frozen agent: %s %q", r.State, r.Reason)
+	}
+}
