@@ -76,7 +76,7 @@ func (d *decoder) compile(n *yaml.Node, src string) (prg cel.Program, limited bo
 	if iss.Err() != nil {
 		for _, ce := range iss.Errors() {
 			d.errs = append(d.errs, &Error{
-				File: d.file, Line: exprLine(n, ce.Location.Line()), Rule: d.rule,
+				File: d.file, Line: exprLine(n, src, ce.Location.Line()), Rule: d.rule,
 				Message: fmt.Sprintf("match: %s (at column %d of the expression)", ce.Message, ce.Location.Column()+1),
 			})
 		}
@@ -106,13 +106,15 @@ func (d *decoder) compile(n *yaml.Node, src string) (prg cel.Program, limited bo
 }
 
 // exprLine maps a line of a match expression to a line of the file. For a
-// block scalar ("match: |") the expression starts on the next line; a plain
-// or quoted scalar is folded, so its own line is the best we can name.
-func exprLine(n *yaml.Node, line int) int {
-	if (n.Style == yaml.LiteralStyle || n.Style == yaml.FoldedStyle) && line > 0 {
-		return n.Line + line
+// literal block scalar ("match: |") the expression starts on the next line,
+// and an error at its end belongs to its last line; a plain, quoted or
+// folded scalar is folded onto one line, so its own line is the best we can
+// name.
+func exprLine(n *yaml.Node, src string, line int) int {
+	if n.Style != yaml.LiteralStyle || line < 1 {
+		return n.Line
 	}
-	return n.Line
+	return n.Line + min(line, strings.Count(strings.TrimRight(src, "\n"), "\n")+1)
 }
 
 // unknownActionFields finds action.NAME, action.?NAME and action["NAME"] with NAME not a

@@ -276,6 +276,15 @@ func emailLike(s string) bool {
 func (d *decoder) ruleAt(p *Policy, n *yaml.Node, i int) *rule {
 	d.rule = fmt.Sprintf("#%d", i+1)
 	defer func() { d.rule = "" }()
+	// Name the rule in every error about it, even those found before its
+	// name is read.
+	if n.Kind == yaml.MappingNode {
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			if k, v := n.Content[j], n.Content[j+1]; k.Value == "name" && v.Kind == yaml.ScalarNode && ruleName.MatchString(v.Value) && v.Value != DefaultRule {
+				d.rule = v.Value
+			}
+		}
+	}
 	m := d.mapping(n, "rule", "name", "match", "effect", "reason", "review", "grant_ttl")
 	if m == nil {
 		return nil
@@ -291,7 +300,7 @@ func (d *decoder) ruleAt(p *Policy, n *yaml.Node, i int) *rule {
 		case !ruleName.MatchString(s):
 			d.errorf(e.val, "name %q must be 1 to 128 letters, digits, '_', '.', ':' or '-'", s)
 		default:
-			r.name, d.rule = s, s
+			r.name = s
 		}
 	}
 	if e, ok := m["effect"]; !ok {
