@@ -170,3 +170,52 @@ func checkValidate(t *testing.T, a Action, wantErr string) {
 		t.Errorf("Validate() message = %q, want it to contain %q", got, wantErr)
 	}
 }
+
+// TestActionValidateRefusesWhatDigestCannotBind pins the rules that keep the
+// digest injective: payload numbers must survive RFC 8785's float64 form
+// exactly, every bound string must be valid UTF-8, and nothing may follow the
+// payload object.
+func TestActionValidateRefusesWhatDigestCannotBind(t *testing.T) {
+	t.Parallel()
+	custom := func(payload string) Action { return Action{Kind: ActionCustom, Payload: json.RawMessage(payload)} }
+	withField := func(f func(*Action)) Action {
+		a := Action{Kind: ActionSQL, Payload: json.RawMessage(`{"sql":"SELECT 1"}`)}
+		f(&a)
+		return a
+	}
+	tests := []struct {
+		name    string
+		a       Action
+		wantErr string
+	}{
+		{"max safe integer", custom(`{"n":9007199254740991}`), ""},
+		{"2^53", custom(`{"n":9007199254740992}`), ""},
+		{"2^53+1", custom(`{"n":9007199254740993}`), "cannot be represented exactly"},
+		{"big negative", custom(`{"n":[-9007199254740993]}`), "cannot be represented exactly"},
+		{"nested deep", custom(`{"a":{"b":[{"c":12345678901234567890}]}}`), "cannot be represented exactly"},
+		{"too precise decimal", custom(`{"n":0.10000000000000000001}`), "cannot be represented exactly"},
+		{"exact decimal", custom(`{"n":0.1}`), ""},
+		{"trailing zeros", custom(`{"n":[1.50,1e2,100E-2,-0]}`), ""},
+		{"exponent spelling", custom(`{"n":1e+21}`), ""},
+		{"overflow", custom(`{"n":1e400}`), "out of range"},
+		{"number as string", custom(`{"n":"9007199254740993"}`), ""},
+		{"invalid utf-8 in payload", custom("{\"s\":\"\xff\"}"), "not valid UTF-8"},
+		{"invalid utf-8 resource", withField(func(a *Action) { a.Resource = "db\xfe" }), "resource is not valid UTF-8"},
+		{"invalid utf-8 summary", withField(func(a *Action) { a.Summary = "\xc3" }), "summary is not valid UTF-8"},
+		{"invalid utf-8 on_behalf_of", withField(func(a *Action) { a.OnBehalfOf = "a\xffb" }), "on_behalf_of is not valid UTF-8"},
+		{"invalid utf-8 environment", withField(func(a *Action) { a.Environment = "\xff" }), "environment is not valid UTF-8"},
+		{"invalid utf-8 agent", withField(func(a *Action) { a.Agent = "\xff" }), "agent is not valid UTF-8"},
+		{"invalid utf-8 label key", withField(func(a *Action) { a.Labels = map[string]string{"\xff": "v"} }), "labels must be valid UTF-8"},
+		{"invalid utf-8 label value", withField(func(a *Action) { a.Labels = map[string]string{"k": "\xff"} }), "labels must be valid UTF-8"},
+		{"valid non-ascii", withField(func(a *Action) { a.Summary = "Ré-export 😀 \u2028" }), ""},
+		{"trailing object", custom(`{"a":1} {"b":2}`), "payload must be a JSON object"},
+		{"trailing garbage", custom(`{"a":1} x`), "payload must be a JSON object"},
+		{"trailing whitespace", custom("{\"a\":1} \n"), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			checkValidate(t, tt.a, tt.wantErr)
+		})
+	}
+}

@@ -237,9 +237,10 @@ func TestActionDigestRefusesNonIJSON(t *testing.T) {
 // of one lets the other run. Either Validate refuses what Digest cannot bind,
 // or the digests differ.
 //
-// BUG: fails today. Payload numbers beyond 2^53 are rounded to float64 by
-// RFC 8785, and Go strings with invalid UTF-8 are coerced to U+FFFD by
-// json.Marshal, so distinct valid actions share a digest.
+// This failed at ae53bb1: payload numbers beyond 2^53 were rounded to
+// float64 by RFC 8785, and Go strings with invalid UTF-8 coerced to U+FFFD by
+// json.Marshal, so distinct valid actions shared a digest. Validate now
+// refuses both (c605ad2).
 func TestActionDigestIsInjectiveOnValidActions(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
