@@ -47,7 +47,7 @@ func ErrorCode(err error) string {
 		return ""
 	}
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e != nil {
 		return e.Code
 	}
 	return EInternal
@@ -57,7 +57,7 @@ func ErrorCode(err error) string {
 // *Error, or a generic text for internal errors so that no detail leaks.
 func ErrorMessage(err error) string {
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e != nil {
 		return e.Message
 	}
 	return "internal error"

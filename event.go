@@ -36,12 +36,16 @@ type Event struct {
 }
 
 // NewEvent builds an event; data is marshalled to JSON (nil becomes {}).
+// Data that cannot be marshalled is recorded as {"marshal_error": ...} so
+// that the loss is visible in the evidence, never silent.
 func NewEvent(typ, actionID, actor string, at time.Time, data any) Event {
 	raw := json.RawMessage(`{}`)
 	if data != nil {
-		if b, err := json.Marshal(data); err == nil {
-			raw = b
+		b, err := json.Marshal(data)
+		if err != nil {
+			b, _ = json.Marshal(map[string]string{"marshal_error": err.Error()})
 		}
+		raw = b
 	}
 	return Event{Time: at.UTC(), Type: typ, ActionID: actionID, Actor: actor, Data: raw}
 }

@@ -36,6 +36,9 @@ func NewRequest(p NewRequestParams) (*Request, []Event) {
 		d.Reasons = append([]string{ReasonAgentFrozen}, d.Reasons...)
 		r.Reason = ReasonAgentFrozen
 	}
+	if d.Review != nil {
+		d.Review = d.Review.clone()
+	}
 	r.Decision = d
 	actor := "agent:" + r.Agent
 	events := []Event{
@@ -115,15 +118,15 @@ func (r *Request) CheckReviewer(p Principal) error {
 		return Errorf(ENotPending, "request %s is %s, not pending", r.ID, r.State)
 	}
 	switch {
-	case p.Name == r.AgentOwner:
+	case strings.EqualFold(p.Name, r.AgentOwner):
 		return Errorf(ESelfReview, "%s owns agent %s and cannot review its requests", p.Name, r.Agent)
-	case r.Action.OnBehalfOf != "" && p.Name == r.Action.OnBehalfOf:
+	case r.Action.OnBehalfOf != "" && strings.EqualFold(p.Name, r.Action.OnBehalfOf):
 		return Errorf(ESelfReview, "the action is on behalf of %s, who cannot review it", p.Name)
-	case p.Name == r.Agent:
+	case strings.EqualFold(p.Name, r.Agent):
 		return Errorf(ESelfReview, "%s submitted this request and cannot review it", p.Name)
 	}
 	for _, rv := range r.Reviews {
-		if rv.Reviewer == p.Name {
+		if strings.EqualFold(rv.Reviewer, p.Name) {
 			return Errorf(EAlreadyReviewed, "%s has already reviewed request %s", p.Name, r.ID)
 		}
 	}
@@ -144,6 +147,9 @@ func (r *Request) CheckReviewer(p Principal) error {
 func (r *Request) Review(p ReviewParams) ([]Event, error) {
 	if err := r.CheckReviewer(p.Reviewer); err != nil {
 		return nil, err
+	}
+	if r.ExpiresAt != nil && !p.Now.Before(*r.ExpiresAt) {
+		return nil, Errorf(EExpired, "the review window of request %s has ended", r.ID)
 	}
 	reason := strings.TrimSpace(p.Reason)
 	switch p.Verdict {
@@ -191,7 +197,7 @@ func (r *Request) Review(p ReviewParams) ([]Event, error) {
 	all := true
 	for i := range req.Thresholds {
 		t := &req.Thresholds[i]
-		if t.Admits(p.Reviewer) && !slices.Contains(t.ApprovedBy, name) && !t.Met() {
+		if t.Admits(p.Reviewer) && !slices.ContainsFunc(t.ApprovedBy, func(a string) bool { return strings.EqualFold(a, name) }) && !t.Met() {
 			t.ApprovedBy = append(t.ApprovedBy, name)
 		}
 		all = all && t.Met()
@@ -228,6 +234,9 @@ func (r *Request) Execute(digest string, by Principal, now time.Time) ([]Event, 
 	}
 	if r.Grant == nil || digest != r.Grant.Digest {
 		return nil, Errorf(EDigestMismatch, "digest does not match the approved action of request %s", r.ID)
+	}
+	if !now.Before(r.Grant.ExpiresAt) {
+		return nil, Errorf(EExpired, "the grant of request %s has expired", r.ID)
 	}
 	now = now.UTC()
 	r.Grant.UsedAt = &now

@@ -262,3 +262,56 @@ func TestCheckReviewerNotPending(t *testing.T) {
 		checkCode(t, r.CheckReviewer(theAgent), EForbidden)
 	}
 }
+
+// Separation of duties must not be dodged by changing the case of an email.
+func TestSelfReviewIgnoresCase(t *testing.T) {
+	t.Parallel()
+	r, _ := NewRequest(NewRequestParams{ID: "act_case", Action: Action{Kind: ActionCustom, Agent: "bot", OnBehalfOf: "Paul@Example.com",
+		Payload: []byte(`{}`)}, Owner: "Olive@example.com", Digest: "sha256:x", Now: time.Unix(0, 0),
+		Decision: Decision{Effect: EffectReview, Review: &ReviewRequirement{Thresholds: []Threshold{{Rule: "r", Approvers: []string{AnyHuman}, MinApprovals: 1}}}}})
+	for _, name := range []string{"olive@example.com", "paul@example.com", "BOT"} {
+		err := r.CheckReviewer(Principal{Kind: KindHuman, Name: name})
+		if ErrorCode(err) != ESelfReview {
+			t.Errorf("CheckReviewer(%s) = %v, want self_review", name, err)
+		}
+	}
+}
+
+// Two requests made from one decision must not share approvals.
+func TestNewRequestCopiesReviewRequirement(t *testing.T) {
+	t.Parallel()
+	d := Decision{Effect: EffectReview, Review: &ReviewRequirement{Thresholds: []Threshold{{Rule: "r", Approvers: []string{AnyHuman}, MinApprovals: 2, ApprovedBy: []string{}}}}}
+	mk := func(id string) *Request {
+		r, _ := NewRequest(NewRequestParams{ID: id, Action: Action{Kind: ActionCustom, Agent: "bot", Payload: []byte(`{}`)},
+			Owner: "olive@example.com", Digest: "sha256:x", Decision: d, Now: time.Unix(0, 0)})
+		return r
+	}
+	a, b := mk("a"), mk("b")
+	if _, err := a.Review(ReviewParams{Reviewer: Principal{Kind: KindHuman, Name: "dana@example.com"}, Verdict: VerdictApprove, Now: time.Unix(1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(b.Decision.Review.Thresholds[0].ApprovedBy); got != 0 {
+		t.Fatalf("b has %d approvals after a review of a", got)
+	}
+	if got := len(d.Review.Thresholds[0].ApprovedBy); got != 0 {
+		t.Fatalf("the decision has %d approvals after a review", got)
+	}
+}
+
+// Review and Execute check the clock themselves, not only through ExpireIfDue.
+func TestDeadlinesCheckedWithoutExpireIfDue(t *testing.T) {
+	t.Parallel()
+	t0 := time.Unix(1000, 0)
+	human := Principal{Kind: KindHuman, Name: "dana@example.com"}
+	r, _ := NewRequest(NewRequestParams{ID: "p", Action: Action{Kind: ActionCustom, Agent: "bot", Payload: []byte(`{}`)}, Owner: "o@example.com",
+		Digest: "sha256:x", Now: t0, Decision: Decision{Effect: EffectReview, Review: &ReviewRequirement{TTL: time.Minute,
+			Thresholds: []Threshold{{Rule: "r", Approvers: []string{AnyHuman}, MinApprovals: 1}}}}})
+	if _, err := r.Review(ReviewParams{Reviewer: human, Verdict: VerdictApprove, Now: t0.Add(time.Minute)}); ErrorCode(err) != EExpired {
+		t.Fatalf("review at the deadline: %v, want expired", err)
+	}
+	g, _ := NewRequest(NewRequestParams{ID: "g", Action: Action{Kind: ActionCustom, Agent: "bot", Payload: []byte(`{}`)}, Owner: "o@example.com",
+		Digest: "sha256:x", Now: t0, Decision: Decision{Effect: EffectAllow, GrantTTL: time.Minute}})
+	if _, err := g.Execute("sha256:x", Principal{Kind: KindAgent, Name: "bot"}, t0.Add(time.Minute)); ErrorCode(err) != EExpired {
+		t.Fatalf("execute at the grant's end: %v, want expired", err)
+	}
+}

@@ -3,6 +3,7 @@ package countersign
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -55,6 +56,27 @@ type ReviewRequirement struct {
 	Notify          []string      `json:"notify,omitempty"`
 }
 
+// clone returns a deep copy, so that requests made from one decision never
+// share their approvals.
+func (rr *ReviewRequirement) clone() *ReviewRequirement {
+	c := *rr
+	c.Notify = slices.Clone(rr.Notify)
+	c.Thresholds = make([]Threshold, len(rr.Thresholds))
+	for i, t := range rr.Thresholds {
+		t.Approvers = slices.Clone(t.Approvers)
+		t.ApprovedBy = append([]string{}, t.ApprovedBy...)
+		if t.Groups != nil {
+			g := make(map[string][]string, len(t.Groups))
+			for k, v := range t.Groups {
+				g[k] = slices.Clone(v)
+			}
+			t.Groups = g
+		}
+		c.Thresholds[i] = t
+	}
+	return &c
+}
+
 // AnyHuman is the approver entry that admits every eligible human.
 const AnyHuman = "any_human"
 
@@ -69,18 +91,20 @@ type Threshold struct {
 	ApprovedBy   []string            `json:"approved_by"`
 }
 
-// Admits reports whether human p may count toward this threshold.
+// Admits reports whether human p may count toward this threshold. Emails
+// compare without regard to case.
 func (t Threshold) Admits(p Principal) bool {
+	same := func(s string) bool { return strings.EqualFold(s, p.Name) }
 	for _, a := range t.Approvers {
 		switch {
 		case a == AnyHuman:
 			return true
-		case len(a) > 6 && a[:6] == "group:":
-			g := a[6:]
-			if p.InGroup(g) || slices.Contains(t.Groups[g], p.Name) {
+		case strings.HasPrefix(a, "group:"):
+			g := a[len("group:"):]
+			if p.InGroup(g) || slices.ContainsFunc(t.Groups[g], same) {
 				return true
 			}
-		case a == p.Name:
+		case same(a):
 			return true
 		}
 	}
