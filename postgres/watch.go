@@ -1,0 +1,60 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Backoff between reconnections of Watch.
+const (
+	watchMinBackoff = 100 * time.Millisecond
+	watchMaxBackoff = 5 * time.Second
+)
+
+// Watch listens on Channel on a connection of its own and calls fn with the id
+// of every request any replica creates or changes, until ctx is done; it then
+// returns nil. When the connection fails it reconnects with a growing
+// backoff; notifications sent while it was away are lost, so callers that
+// wait on a request should also re-read it now and then. fn runs on Watch's
+// goroutine and should return quickly.
+func (s *Store) Watch(ctx context.Context, fn func(id string)) error {
+	backoff := watchMinBackoff
+	for {
+		// listen returns only when its connection fails or ctx is done.
+		s.listen(ctx, fn, func() { backoff = watchMinBackoff })
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, watchMaxBackoff)
+	}
+}
+
+// listen runs one LISTEN connection until it fails or ctx is done. It calls
+// connected once the LISTEN is in place.
+func (s *Store) listen(ctx context.Context, fn func(string), connected func()) error {
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		conn.Close(ctx)
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{Channel}.Sanitize()); err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
+	connected()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return fmt.Errorf("watch: %w", err)
+		}
+		fn(n.Payload)
+	}
+}
