@@ -35,6 +35,18 @@ func benchInput() Input {
 	}
 }
 
+// benchAllowInput is a small staging read, which the allow rules let through.
+func benchAllowInput() Input {
+	in := benchInput()
+	in.Action.Environment = "staging"
+	in.Action.Labels = nil
+	in.Action.Payload = json.RawMessage(`{"sql":"SELECT id FROM orders LIMIT 50","limit":50}`)
+	in.Facts["sql"]["statement"] = "SELECT"
+	in.Facts["sql"]["is_export"] = false
+	in.Facts["sql"]["estimated_rows"] = int64(50)
+	return in
+}
+
 func loadBench(b *testing.B) *Policy {
 	b.Helper()
 	p, err := Load("testdata/bench50.yaml")
@@ -68,11 +80,7 @@ func BenchmarkEvaluate50Rules(b *testing.B) {
 // rules, so every deny and review rule is evaluated and fails first.
 func BenchmarkEvaluate50RulesAllow(b *testing.B) {
 	p := loadBench(b)
-	in := benchInput()
-	in.Action.Environment = "staging"
-	in.Action.Labels = nil
-	in.Facts["sql"]["is_export"] = false
-	in.Facts["sql"]["estimated_rows"] = int64(10)
+	in := benchAllowInput()
 	if d := p.Evaluate(in); d.Effect != countersign.EffectAllow {
 		b.Fatalf("effect = %s (%v), want allow", d.Effect, d.Reasons)
 	}
