@@ -231,3 +231,59 @@ func testRaceFreeze(t *testing.T, s countersign.Store) {
 		}
 	}
 }
+
+// testRaceEventTail follows the event log with Events(after, ...) while
+// several writers append: a reader must never pass over an event that
+// commits after a later-numbered one (the ledger tails the log this way).
+func testRaceEventTail(t *testing.T, s countersign.Store) {
+	ctx := context.Background()
+	const writers, each = 4, 40
+	var (
+		seen     []int64
+		after    int64
+		stop     atomic.Bool
+		finished atomic.Int32
+		tailErr  error
+	)
+	tail := func() bool {
+		page, err := s.Events(ctx, after, 100)
+		if err != nil {
+			tailErr = err
+			return false
+		}
+		for _, e := range page {
+			seen = append(seen, e.Seq)
+			after = e.Seq
+		}
+		return len(page) > 0
+	}
+	parallel(writers+1, func(w int) {
+		if w == writers {
+			for !stop.Load() {
+				tail()
+			}
+			return
+		}
+		defer func() {
+			if finished.Add(1) == writers {
+				stop.Store(true)
+			}
+		}()
+		for i := range each {
+			ev := countersign.NewEvent(countersign.EventPolicyLoaded, "", "system", t0, map[string]int{"w": w, "i": i})
+			if err := s.AppendEvents(ctx, []countersign.Event{ev, ev}); err != nil {
+				t.Errorf("AppendEvents: %v", err)
+				return
+			}
+		}
+	})
+	for tail() {
+	}
+	if tailErr != nil {
+		t.Fatalf("Events: %v", tailErr)
+	}
+	all := allEvents(t, s)
+	if len(seen) != len(all) {
+		t.Errorf("tailing the log saw %d events, want all %d: an event committed behind the reader", len(seen), len(all))
+	}
+}

@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore func(t *testing.T) countersign.Store) {
 		{"RaceBootstrap", testRaceBootstrap},
 		{"RaceIdempotency", testRaceIdempotency},
 		{"RaceFreeze", testRaceFreeze},
+		{"RaceEventTail", testRaceEventTail},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
