@@ -10,6 +10,16 @@ import (
 	"github.com/countersign/countersign"
 )
 
+// warm makes the store open the connections n callers need, so that a race
+// is not spread out by connections being opened.
+func warm(t *testing.T, s countersign.Store, n int) {
+	parallel(n, func(int) {
+		if err := s.Ping(context.Background()); err != nil {
+			t.Errorf("Ping: %v", err)
+		}
+	})
+}
+
 // parallel runs fn(i) for i in 0..n-1 on n goroutines released together.
 func parallel(n int, fn func(i int)) {
 	var wg sync.WaitGroup
@@ -31,6 +41,7 @@ func testRaceGrantConsumption(t *testing.T, s countersign.Store) {
 	r := create(t, s, params("g1", agentName, allow, t0))
 	const n = 16
 	errs := make([]error, n)
+	warm(t, s, n)
 	parallel(n, func(i int) {
 		_, errs[i] = s.UpdateRequest(ctx, "g1", func(r *countersign.Request) ([]countersign.Event, error) {
 			return r.Execute(r.Digest, agent, t0.Add(1))
@@ -62,6 +73,7 @@ func testRaceReviews(t *testing.T, s countersign.Store) {
 	r := create(t, s, params("v1", agentName, review, t0))
 	const n = 10
 	errs := make([]error, n)
+	warm(t, s, n)
 	parallel(n, func(i int) {
 		_, errs[i] = s.UpdateRequest(ctx, r.ID, func(r *countersign.Request) ([]countersign.Event, error) {
 			return r.Review(countersign.ReviewParams{Reviewer: human(i), Verdict: countersign.VerdictApprove, Channel: "api", Now: t0.Add(1)})
@@ -105,6 +117,7 @@ func testRaceBootstrap(t *testing.T, s countersign.Store) {
 	const n = 8
 	results := make([]bool, n)
 	errs := make([]error, n)
+	warm(t, s, n)
 	parallel(n, func(i int) {
 		p := newKey(fmt.Sprintf("k%d", i), fmt.Sprintf("hash%d", i), countersign.Principal{Kind: countersign.KindAdmin, Name: "root"}, t0)
 		p.OnlyIfEmpty = true
@@ -137,6 +150,7 @@ func testRaceIdempotency(t *testing.T, s countersign.Store) {
 	got := make([]*countersign.Request, n)
 	created := make([]bool, n)
 	errs := make([]error, n)
+	warm(t, s, n)
 	parallel(n, func(i int) {
 		np := params(fmt.Sprintf("d%d", i), agentName, allow, t0)
 		np.Action.IdempotencyKey = "same"
