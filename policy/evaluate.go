@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -42,7 +41,7 @@ type Input struct {
 //
 // Evaluate is safe for concurrent use.
 func (p *Policy) Evaluate(in Input) countersign.Decision {
-	act := newActivation(in)
+	act := newActivation(&in)
 	d := countersign.Decision{PolicyDigest: p.digest, Rules: []string{}, Reasons: []string{}}
 
 	for _, r := range p.deny {
@@ -162,9 +161,9 @@ func least[T int | time.Duration](cur, v T) T {
 }
 
 // activation binds the CEL variables for one evaluation. It is built once
-// per Evaluate and shared, read-only, by every rule.
+// per Evaluate and read by every rule in turn.
 type activation struct {
-	action                map[string]any
+	action                actionVal
 	sql, shell, mcp, http map[string]any // nil when the analyser gave no facts
 }
 
@@ -181,45 +180,14 @@ func str(s string) ref.Val {
 	return types.String(s)
 }
 
-// newActivation binds the action and the facts. The maps are left as Go maps
-// of type map[string]any and map[string]string, which CEL reads without
-// wrapping them; the action's own strings are converted to CEL strings here,
-// once, rather than each time a rule reads them.
-func newActivation(in Input) *activation {
-	a := in.Action
-	labels := a.Labels
-	if labels == nil {
-		labels = emptyLabels
+func newActivation(in *Input) *activation {
+	return &activation{
+		action: actionVal{in: in},
+		sql:    in.Facts[varSQL],
+		shell:  in.Facts[varShell],
+		mcp:    in.Facts[varMCP],
+		http:   in.Facts[varHTTP],
 	}
-	m := make(map[string]any, len(actionFields))
-	m["kind"] = str(string(a.Kind))
-	m["agent"] = str(a.Agent)
-	m["agent_owner"] = str(in.AgentOwner)
-	m["on_behalf_of"] = str(a.OnBehalfOf)
-	m["environment"] = str(a.Environment)
-	m["resource"] = str(a.Resource)
-	m["summary"] = str(a.Summary)
-	m["labels"] = labels
-	// A payload that is not a JSON object is left out, so that rules
-	// reading it fail (closed) rather than see an empty object.
-	var payload map[string]any
-	if json.Unmarshal(a.Payload, &payload) == nil && payload != nil {
-		m["payload"] = payload
-	}
-	act := &activation{action: m}
-	if f := in.Facts[varSQL]; f != nil {
-		act.sql = f
-	}
-	if f := in.Facts[varShell]; f != nil {
-		act.shell = f
-	}
-	if f := in.Facts[varMCP]; f != nil {
-		act.mcp = f
-	}
-	if f := in.Facts[varHTTP]; f != nil {
-		act.http = f
-	}
-	return act
 }
 
 // ResolveName implements interpreter.Activation.
@@ -227,7 +195,7 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	var v map[string]any
 	switch name {
 	case varAction:
-		v = a.action
+		return &a.action, true
 	case varSQL:
 		v = a.sql
 	case varShell:

@@ -467,3 +467,33 @@ func TestEvaluateConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+func TestEvaluateWholeAction(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		match   string
+		payload string
+		want    bool
+	}{
+		{`size(action) == 9`, `{"a":1}`, true},
+		{`size(action) == 8`, `[1]`, true}, // a payload that is not an object is absent
+		{`"payload" in action && "summary" in action`, `{}`, true},
+		{`"payload" in action`, `"x"`, false},
+		{`has(action.payload)`, `{}`, true},
+		{`has(action.payload)`, `nope`, false},
+		{`action.?payload.hasValue()`, `nope`, false},
+		{`action.exists(k, k == "agent_owner")`, `{}`, true},
+		{`action["kind"] == "custom" && action["labels"]["x"] == "1"`, `{}`, true},
+		{`action.payload.a.b[1] == "c"`, `{"a":{"b":["x","c"]}}`, true},
+		{`action == {"kind": "custom"}`, `{}`, false},
+		{`action.filter(k, k.startsWith("a")).size() == 2`, `{}`, true},
+	}
+	for _, tt := range tests {
+		p := mustParse(t, "version: 1\ndefault: deny\nrules:\n  - name: r\n    match: '"+strings.ReplaceAll(tt.match, "'", "''")+"'\n    effect: allow\n")
+		in := Input{Action: countersign.Action{Kind: "custom", Payload: []byte(tt.payload), Labels: map[string]string{"x": "1"}}, AgentOwner: "o@example.com"}
+		d := p.Evaluate(in)
+		if got := d.Effect == countersign.EffectAllow; got != tt.want {
+			t.Errorf("%s with payload %s: matched %v, want %v (%q)", tt.match, tt.payload, got, tt.want, d.Reasons)
+		}
+	}
+}
