@@ -77,8 +77,14 @@ func startCluster(bin binaries) (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "countersign-pgtest-")
+	removeStale()
+	dir, err := os.MkdirTemp("", dirPrefix)
 	if err != nil {
+		return nil, fmt.Errorf("start cluster: %w", err)
+	}
+	// Whoever finds this directory after this process died removes it.
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		os.RemoveAll(dir)
 		return nil, fmt.Errorf("start cluster: %w", err)
 	}
 	if cred != nil {
@@ -108,6 +114,36 @@ func startCluster(bin binaries) (*cluster, error) {
 	}
 }
 
+// errNoUser means that PostgreSQL cannot be run: the tests run as root and
+// there is no postgres user to run it as.
+var errNoUser = errors.New("running as root and no postgres user to run PostgreSQL as")
+
+// Names in the temporary directory.
+const (
+	dirPrefix = "countersign-pgtest-"
+	ownerFile = "owner.pid" // the test process's pid
+)
+
+// removeStale removes the directories of clusters whose test process died
+// without stopping them (killed, say, by SIGKILL). Their servers died with
+// them (see command).
+func removeStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
+	for _, dir := range dirs {
+		b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			continue // not ours, or still being set up
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 0 {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.RemoveAll(dir)
+		}
+	}
+}
+
 // serverCredential returns the postgres user's credential when running as
 // root, nil otherwise.
 func serverCredential() (*syscall.Credential, error) {
@@ -116,7 +152,7 @@ func serverCredential() (*syscall.Credential, error) {
 	}
 	u, err := user.Lookup("postgres")
 	if err != nil {
-		return nil, fmt.Errorf("running as root and no postgres user to run PostgreSQL as: %w", err)
+		return nil, fmt.Errorf("%w: %v", errNoUser, err)
 	}
 	uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
 	gid, err2 := strconv.ParseUint(u.Gid, 10, 32)

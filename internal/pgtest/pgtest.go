@@ -21,6 +21,7 @@ package pgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -135,7 +136,7 @@ func setup() {
 	}
 	c, err := startCluster(bin)
 	if err != nil {
-		startErr = err
+		startErr, missing = err, errors.Is(err, errNoUser)
 		return
 	}
 	shared, adminURL = c, c.url
