@@ -1,8 +1,11 @@
 -- Times are integers: Unix nanoseconds, UTC, so that they round-trip exactly.
+-- Rows are never deleted, so INTEGER PRIMARY KEY (max + 1) numbers them in
+-- increasing order without AUTOINCREMENT, whose sqlite_sequence table would
+-- add a page to every commit.
 -- A request's doc (JSON of countersign.Request) is the source of truth; the
 -- other columns are copies of its fields for lookups.
 CREATE TABLE requests (
-	seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq             INTEGER PRIMARY KEY,
 	id              TEXT    NOT NULL UNIQUE,
 	agent           TEXT    NOT NULL,
 	idempotency_key TEXT,
@@ -18,7 +21,7 @@ CREATE INDEX requests_agent_seq ON requests (agent, seq);
 CREATE INDEX requests_due_at ON requests (due_at) WHERE due_at IS NOT NULL;
 
 CREATE TABLE keys (
-	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq        INTEGER PRIMARY KEY,
 	id         TEXT    NOT NULL UNIQUE,
 	hash       TEXT    NOT NULL UNIQUE,
 	principal  TEXT    NOT NULL,
@@ -33,7 +36,7 @@ CREATE TABLE agents (
 );
 
 CREATE TABLE events (
-	seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq       INTEGER PRIMARY KEY,
 	time      INTEGER NOT NULL,
 	type      TEXT    NOT NULL,
 	action_id TEXT,
