@@ -65,15 +65,17 @@ func (s *Store) prepare(ctx context.Context) error {
 // Open opens (creating when absent) the SQLite database at path and brings its
 // schema up to date. The directory must exist.
 func Open(ctx context.Context, path string) (*Store, error) {
-	if path == "" || strings.ContainsAny(path, "?#") || path == ":memory:" {
-		return nil, fmt.Errorf("open sqlite: path %q must be a file name without ? or #", path)
+	// A plain file name (not a file: URI) reaches SQLite as it is, less the
+	// driver's query parameters after "?".
+	if path == "" || path == ":memory:" || strings.Contains(path, "?") || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("open sqlite: %q must be a file name without \"?\", not a URI", path)
 	}
 	// synchronous=NORMAL is durable against crashes of the process and keeps
 	// the database consistent across power loss in WAL mode; what a power
 	// loss can undo is the last transactions before it, never half of one.
 	// FULL would fsync the WAL on every commit, which costs the allow path
 	// more than its whole transaction does.
-	common := "file:" + path + "?_busy_timeout=10000&_foreign_keys=1"
+	common := path + "?_busy_timeout=10000&_foreign_keys=1"
 	write, err := sql.Open("sqlite", common+"&_txlock=immediate&_journal_mode=WAL&_synchronous=NORMAL")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)

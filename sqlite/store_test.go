@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -63,9 +64,20 @@ func TestReopen(t *testing.T) {
 	}
 }
 
+// TestOpenPathAsIs checks that a file name is used as it is, not as a URI
+// ("%41" is not "A").
+func TestOpenPathAsIs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	open(t, filepath.Join(dir, "x%41#y.db"))
+	if _, err := os.Stat(filepath.Join(dir, "x%41#y.db")); err != nil {
+		t.Errorf("database file not at the given name: %v", err)
+	}
+}
+
 func TestOpenRefusesBadPath(t *testing.T) {
 	t.Parallel()
-	for _, p := range []string{"", ":memory:", "a?mode=ro"} {
+	for _, p := range []string{"", ":memory:", "a?mode=ro", "file:a"} {
 		if s, err := sqlite.Open(context.Background(), p); err == nil {
 			s.Close()
 			t.Errorf("Open(%q) = nil error, want an error", p)
