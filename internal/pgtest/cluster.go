@@ -1,6 +1,7 @@
 package pgtest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,7 +66,7 @@ type cluster struct {
 	dir  string // temporary directory holding data, socket and log
 	url  string // URL of its postgres database
 	cmd  *exec.Cmd
-	done chan struct{} // closed when the server process has exited
+	done <-chan struct{} // closed when the server process has exited
 	once sync.Once
 	err  error
 }
@@ -96,9 +98,18 @@ func startCluster(bin binaries) (*cluster, error) {
 	data := filepath.Join(dir, "data")
 	initdb := command(cred, dir, bin.initdb, "-D", data, "-U", "postgres", "-A", "trust",
 		"-E", "UTF8", "--no-locale", "--no-sync")
-	if out, err := initdb.CombinedOutput(); err != nil {
+	var out bytes.Buffer
+	initdb.Stdout, initdb.Stderr = &out, &out
+	done, err := start(initdb)
+	if err == nil {
+		<-done
+		if !initdb.ProcessState.Success() {
+			err = errors.New(initdb.ProcessState.String())
+		}
+	}
+	if err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("initdb: %v: %s", err, lastLines(string(out), 10))
+		return nil, fmt.Errorf("initdb: %v: %s", err, lastLines(out.String(), 10))
 	}
 	// A free port can be taken by someone else before the server binds it;
 	// try a few.
@@ -174,6 +185,29 @@ func command(cred *syscall.Credential, dir, name string, args ...string) *exec.C
 	return cmd
 }
 
+// start starts cmd and returns a channel closed when it has exited. The
+// kernel sends the parent-death signal when the thread that started the
+// process exits, not the process (golang.org/issue/27505), so cmd is started
+// from a goroutine locked to its thread that lives until cmd exits.
+func start(cmd *exec.Cmd) (<-chan struct{}, error) {
+	done := make(chan struct{})
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with cmd
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		cmd.Wait()
+		close(done)
+	}()
+	if err := <-started; err != nil {
+		return nil, err
+	}
+	return done, nil
+}
+
 // runServer starts postgres on a free port and waits until it answers.
 func runServer(cred *syscall.Credential, dir string, bin binaries, data string) (*cluster, error) {
 	port, err := freePort()
@@ -190,19 +224,16 @@ func runServer(cred *syscall.Credential, dir string, bin binaries, data string) 
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
 		"-c", "full_page_writes=off", "-c", "max_connections=300")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
+	done, err := start(cmd)
+	if err != nil {
 		return nil, fmt.Errorf("start postgres: %w", err)
 	}
 	c := &cluster{
 		dir:  dir,
 		url:  fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port),
 		cmd:  cmd,
-		done: make(chan struct{}),
+		done: done,
 	}
-	go func() {
-		cmd.Wait()
-		close(c.done)
-	}()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for {
