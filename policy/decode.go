@@ -94,19 +94,23 @@ func (d *decoder) mapping(n *yaml.Node, what string, allowed ...string) map[stri
 		d.errorf(n, "%s must be a mapping", what)
 		return nil
 	}
+	prefix := what + ": "
+	if what == "policy" || what == "rule" {
+		prefix = "" // the error already says where
+	}
 	out := make(map[string]entry, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			d.errorf(k, "%s: keys must be plain strings", what)
+			d.errorf(k, "%skeys must be plain strings", prefix)
 			continue
 		}
 		if !contains(allowed, k.Value) {
-			d.errorf(k, "%s: unknown key %q (known: %s)", what, k.Value, strings.Join(allowed, ", "))
+			d.errorf(k, "%sunknown key %q (known: %s)", prefix, k.Value, strings.Join(allowed, ", "))
 			continue
 		}
 		if _, dup := out[k.Value]; dup {
-			d.errorf(k, "%s: key %q is repeated", what, k.Value)
+			d.errorf(k, "%skey %q is repeated", prefix, k.Value)
 			continue
 		}
 		if isNull(v) {
