@@ -84,8 +84,8 @@ var defaultPolicy = func() *Policy {
 }()
 
 // Default returns the built-in policy used when none is configured: every
-// action is held for one human's approval, and a few actions that are never
-// right are denied outright. Its source is policy/default.yaml.
+// action is held for one human's approval, except SQL that runs COPY ...
+// PROGRAM, which is denied. Its source is policy/default.yaml.
 func Default() *Policy { return defaultPolicy }
 
 // Load reads the policy file at path and parses it; see Parse.
