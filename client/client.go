@@ -68,6 +68,9 @@ func (c *Client) WaitResolved(ctx context.Context, id string, total time.Duratio
 	for {
 		left := time.Until(deadline)
 		step := min(left, 25*time.Second)
+		if progress != nil {
+			step = min(left, 3*time.Second) // refresh "(1/2), 9m left" often
+		}
 		if step < 0 {
 			step = 0
 		}
