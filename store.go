@@ -28,8 +28,11 @@ type Store interface {
 	// Errors: ENotFound, or fn's error (nothing written).
 	UpdateRequest(ctx context.Context, id string, fn func(*Request) ([]Event, error)) (*Request, error)
 
+	// CountRequests returns how many requests are in state (metrics).
+	CountRequests(ctx context.Context, state State) (int, error)
+
 	// DueRequests returns the ids of live requests whose deadline (DueAt) is at
-	// or before now, oldest first, at most limit.
+	// or before now, soonest due first, at most limit.
 	DueRequests(ctx context.Context, now time.Time, limit int) ([]string, error)
 
 	// CreateKey stores a key and its event. With p.OnlyIfEmpty it stores
@@ -54,7 +57,9 @@ type Store interface {
 	// AppendEvents writes events that belong to no other change (policy.loaded).
 	AppendEvents(ctx context.Context, events []Event) error
 
-	// Events returns events with Seq > after, in order, at most limit.
+	// Events returns events with Seq > after, in order, at most limit. Reading
+	// it repeatedly never skips an event that commits late: seq order is
+	// commit order.
 	Events(ctx context.Context, after int64, limit int) ([]Event, error)
 
 	// Ping checks that the store answers (readiness).
@@ -66,6 +71,8 @@ type Store interface {
 
 // Watcher is implemented by stores shared by several gateway replicas: Watch
 // calls fn with the id of every request changed by any replica until ctx ends.
+// After a reconnect it calls fn("") since changes may have been missed; a
+// waiter treats "" as "re-read".
 type Watcher interface {
 	Watch(ctx context.Context, fn func(id string)) error
 }
@@ -81,7 +88,7 @@ type CreateRequestParams struct {
 type ListRequestsParams struct {
 	State  State  // "" for every state
 	Agent  string // "" for every agent
-	Limit  int    // 1..500
+	Limit  int    // 1..500; 0 means 50
 	Cursor string // from a previous page
 }
 

@@ -35,14 +35,25 @@ func (b *broker) subscribe(id string) (<-chan struct{}, func()) {
 	}
 }
 
-// notify wakes every waiter on id without blocking.
+// notify wakes every waiter on id without blocking; id "" wakes every
+// waiter (changes may have been missed, so all re-read).
 func (b *broker) notify(id string) {
 	b.mu.Lock()
-	for ch := range b.waiters[id] {
+	defer b.mu.Unlock()
+	if id == "" {
+		for _, set := range b.waiters {
+			wake(set)
+		}
+		return
+	}
+	wake(b.waiters[id])
+}
+
+func wake(set map[chan struct{}]struct{}) {
+	for ch := range set {
 		select {
 		case ch <- struct{}{}:
 		default:
 		}
 	}
-	b.mu.Unlock()
 }

@@ -17,9 +17,9 @@ const (
 // Watch listens on Channel on a connection of its own and calls fn with the id
 // of every request any replica creates or changes, until ctx is done; it then
 // returns nil. When the connection fails it reconnects with a growing
-// backoff; notifications sent while it was away are lost, so callers that
-// wait on a request should also re-read it now and then. fn runs on Watch's
-// goroutine and should return quickly.
+// backoff; notifications sent while it was away are lost, so each time the
+// LISTEN is (re)established it calls fn("") to say "re-read everything".
+// fn runs on Watch's goroutine and should return quickly.
 func (s *Store) Watch(ctx context.Context, fn func(id string)) error {
 	backoff := watchMinBackoff
 	for {
@@ -50,6 +50,7 @@ func (s *Store) listen(ctx context.Context, fn func(string), connected func()) e
 		return fmt.Errorf("watch: %w", err)
 	}
 	connected()
+	fn("")
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {

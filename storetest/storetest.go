@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore func(t *testing.T) countersign.Store) {
 		{"Freeze", testFreeze},
 		{"Events", testEvents},
 		{"Ping", testPing},
+		{"CountRequests", testCountRequests},
 		{"RaceGrantConsumption", testRaceGrantConsumption},
 		{"RaceReviews", testRaceReviews},
 		{"RaceBootstrap", testRaceBootstrap},
