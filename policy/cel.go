@@ -62,15 +62,15 @@ var env = sync.OnceValues(func() (*cel.Env, error) {
 // compile parses and type-checks a match expression and returns its program,
 // or nil after recording errors against node n. limited reports whether the
 // program runs under CostLimit (see inputBound).
-func (d *decoder) compile(n *yaml.Node, src string) (prg cel.Program, limited bool) {
+func (d *decoder) compile(n *yaml.Node, src string) (prg cel.Program, limited bool, gs []guard) {
 	if strings.TrimSpace(src) == "" {
 		d.errorf(n, "match is empty; write \"match: true\" to match every action")
-		return nil, false
+		return nil, false, nil
 	}
 	e, err := env()
 	if err != nil {
 		d.errorf(n, "match: CEL environment: %v", err)
-		return nil, false
+		return nil, false, nil
 	}
 	checked, iss := e.Compile(src)
 	if iss.Err() != nil {
@@ -80,17 +80,17 @@ func (d *decoder) compile(n *yaml.Node, src string) (prg cel.Program, limited bo
 				Message: fmt.Sprintf("match: %s (at column %d of the expression)", ce.Message, ce.Location.Column()+1),
 			})
 		}
-		return nil, false
+		return nil, false, nil
 	}
 	switch t := checked.OutputType(); t.Kind() {
 	case types.BoolKind, types.DynKind:
 	default:
 		d.errorf(n, "match must be a true/false expression, but this one gives a %s", t)
-		return nil, false
+		return nil, false, nil
 	}
 	if bad := unknownActionFields(checked.NativeRep()); len(bad) > 0 {
 		d.errorf(n, "match: action has no field %s (it has %s)", strings.Join(bad, ", "), strings.Join(actionFields, ", "))
-		return nil, false
+		return nil, false, nil
 	}
 	opts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
 	if est, err := e.EstimateCost(checked, inputBound{}); err != nil || est.Max > CostLimit {
@@ -100,9 +100,9 @@ func (d *decoder) compile(n *yaml.Node, src string) (prg cel.Program, limited bo
 	prg, err = e.Program(checked, opts...)
 	if err != nil {
 		d.errorf(n, "match: %v", err)
-		return nil, false
+		return nil, false, nil
 	}
-	return prg, limited
+	return prg, limited, guards(checked.NativeRep())
 }
 
 // exprLine maps a line of a match expression to a line of the file. For a

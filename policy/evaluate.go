@@ -95,6 +95,9 @@ func (p *Policy) Evaluate(in Input) countersign.Decision {
 // match evaluates the rule's match. An error makes an allow rule not match
 // and a review or deny rule match. why is the reason to record on a match.
 func (r *rule) match(act *activation) (matched bool, why string) {
+	if r.skip(act.action.in) {
+		return false, ""
+	}
 	out, _, err := r.prg.Eval(act)
 	if err == nil {
 		b, ok := out.(types.Bool)

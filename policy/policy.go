@@ -58,6 +58,7 @@ type rule struct {
 	limited  bool          // prg runs under CostLimit
 	grantTTL time.Duration // 0: not set (allow rules only)
 	review   *reviewSpec   // review rules only
+	guards   []guard       // conjuncts that rule the match out cheaply
 }
 
 // reviewSpec is a review block as written; 0 or nil means not set.
@@ -313,7 +314,7 @@ func (d *decoder) ruleAt(p *Policy, n *yaml.Node, i int) *rule {
 	if e, ok := m["match"]; !ok {
 		d.errorf(n, "match is required (a CEL expression; write \"match: true\" to match every action)")
 	} else if s, ok := d.str(e.val, "match"); ok {
-		r.prg, r.limited = d.compile(e.val, s)
+		r.prg, r.limited, r.guards = d.compile(e.val, s)
 	}
 	if e, ok := m["reason"]; ok {
 		if s, ok := d.str(e.val, "reason"); ok {
