@@ -53,8 +53,7 @@ func (s *Store) CreateKey(ctx context.Context, p countersign.CreateKeyParams) (b
 
 // KeyByHash returns the unrevoked key with that hash. Errors: ENotFound.
 func (s *Store) KeyByHash(ctx context.Context, hash string) (*countersign.Key, error) {
-	row := s.read.QueryRowContext(ctx, `SELECT id, hash, principal, created_at, revoked_at FROM keys
-		WHERE hash = ? AND revoked_at IS NULL`, hash)
+	row := s.stmt.keyByHash.QueryRowContext(ctx, hash)
 	k, err := scanKey(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, countersign.Errorf(countersign.ENotFound, "no such key")

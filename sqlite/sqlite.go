@@ -34,6 +34,8 @@ type Store struct {
 	write *sql.DB // one connection; transactions begin IMMEDIATE
 	read  *sql.DB // read-only connections
 	stmt  stmts
+	w     writer // group commit onto write
+	cp    checkpointer
 }
 
 // stmts are the statements of the busiest paths (CreateRequest,
@@ -41,6 +43,8 @@ type Store struct {
 // more than running these statements does.
 type stmts struct {
 	byIdempotencyKey, frozen, insertRequest, insertEvent, requestDoc, updateRequest *sql.Stmt
+	savepoint, release, rollbackTo                                                  *sql.Stmt
+	keyByHash                                                                       *sql.Stmt // on the read pool
 }
 
 func (s *Store) prepare(ctx context.Context) error {
@@ -52,6 +56,9 @@ func (s *Store) prepare(ctx context.Context) error {
 		&s.stmt.insertEvent:   `INSERT INTO events (time, type, action_id, actor, data) VALUES (?, ?, ?, ?, ?)`,
 		&s.stmt.requestDoc:    `SELECT doc FROM requests WHERE id = ?`,
 		&s.stmt.updateRequest: `UPDATE requests SET state = ?, due_at = ?, doc = ? WHERE id = ?`,
+		&s.stmt.savepoint:     `SAVEPOINT job`,
+		&s.stmt.release:       `RELEASE job`,
+		&s.stmt.rollbackTo:    `ROLLBACK TO job`,
 	} {
 		st, err := s.write.PrepareContext(ctx, query)
 		if err != nil {
@@ -76,7 +83,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// FULL would fsync the WAL on every commit, which costs the allow path
 	// more than its whole transaction does.
 	common := path + "?_busy_timeout=10000&_foreign_keys=1"
-	write, err := sql.Open("sqlite", common+"&_txlock=immediate&_journal_mode=WAL&_synchronous=NORMAL")
+	// Writers never checkpoint the WAL themselves (wal_autocheckpoint 0):
+	// a checkpointer goroutine on a connection of its own does, in PASSIVE
+	// mode, which never blocks the writer, so no write waits for one.
+	write, err := sql.Open("sqlite", common+"&_txlock=immediate&_journal_mode=WAL&_synchronous=NORMAL&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
@@ -85,7 +95,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
 	s := &Store{write: write}
+	s.startWriter()
 	if err := s.migrate(ctx); err != nil {
+		s.stopWriter()
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -104,18 +116,30 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	read.SetConnMaxIdleTime(0)
 	read.SetConnMaxLifetime(0)
 	s.read = read
+	if s.stmt.keyByHash, err = read.PrepareContext(ctx, `SELECT id, hash, principal, created_at, revoked_at FROM keys
+		WHERE hash = ? AND revoked_at IS NULL`); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sqlite %s: prepare: %w", path, err)
+	}
 	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if err := s.startCheckpointer(common); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	return s, nil
 }
 
-// Close closes both pools.
+// Close waits for the writes in flight and closes both pools.
 func (s *Store) Close() error {
+	s.stopCheckpointer()
+	s.stopWriter()
 	var errs []error
 	for _, st := range []*sql.Stmt{s.stmt.byIdempotencyKey, s.stmt.frozen, s.stmt.insertRequest,
-		s.stmt.insertEvent, s.stmt.requestDoc, s.stmt.updateRequest} {
+		s.stmt.insertEvent, s.stmt.requestDoc, s.stmt.updateRequest, s.stmt.savepoint, s.stmt.release,
+		s.stmt.rollbackTo, s.stmt.keyByHash} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -188,23 +212,6 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		return nil
 	})
-}
-
-// inTx runs fn in a write transaction and commits when it returns nil. fn's
-// error is returned unchanged.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
 }
 
 // nanos and fromNanos convert times to and from the integer columns.

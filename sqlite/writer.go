@@ -1,0 +1,154 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// maxBatch bounds how many write transactions share one commit.
+const maxBatch = 128
+
+// errClosed is returned for writes after Close.
+var errClosed = errors.New("sqlite store is closed")
+
+// writer runs every write transaction on the one write connection, and
+// commits the transactions that queued up while the previous commit ran
+// together: group commit. Each transaction runs inside its own SAVEPOINT, so
+// one that fails is rolled back alone and the others still commit; they run
+// one after another, each seeing the writes of those before it, so the
+// result is the same as running them one by one. A caller hears back only
+// after the commit that holds its writes.
+type writer struct {
+	jobs chan *job
+	quit chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+type job struct {
+	ctx  context.Context
+	fn   func(*sql.Tx) error
+	done chan error
+}
+
+func (s *Store) startWriter() {
+	s.w = writer{jobs: make(chan *job), quit: make(chan struct{}), done: make(chan struct{})}
+	go s.writeLoop()
+}
+
+// stopWriter lets the batch in progress finish and stops the writer.
+func (s *Store) stopWriter() {
+	s.w.once.Do(func() {
+		close(s.w.quit)
+		<-s.w.done
+	})
+}
+
+// inTx runs fn in a write transaction and returns once it has committed. fn's
+// error is returned unchanged, and nothing fn wrote is kept.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.w.jobs <- j:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.w.quit:
+		return errClosed
+	}
+	return <-j.done
+}
+
+func (s *Store) writeLoop() {
+	defer close(s.w.done)
+	for {
+		var batch []*job
+		select {
+		case j := <-s.w.jobs:
+			batch = append(batch, j)
+		case <-s.w.quit:
+			return
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case j := <-s.w.jobs:
+				batch = append(batch, j)
+			default:
+				break more
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// commit runs a batch in one transaction and tells each job its outcome.
+func (s *Store) commit(batch []*job) {
+	errs := make([]error, len(batch))
+	fail := func(err error) {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	tx, err := s.write.BeginTx(context.Background(), nil)
+	if err != nil {
+		fail(fmt.Errorf("begin: %w", err))
+	} else {
+		single := len(batch) == 1
+		for i, j := range batch {
+			if err := j.ctx.Err(); err != nil {
+				errs[i] = err
+				continue
+			}
+			if single {
+				errs[i] = j.fn(tx)
+				break
+			}
+			if _, err := tx.Stmt(s.stmt.savepoint).Exec(); err != nil {
+				fail(fmt.Errorf("savepoint: %w", err))
+				break
+			}
+			if errs[i] = j.fn(tx); errs[i] != nil {
+				if _, err := tx.Stmt(s.stmt.rollbackTo).Exec(); err != nil {
+					fail(fmt.Errorf("rollback to savepoint: %w", err))
+					break
+				}
+			}
+			if _, err := tx.Stmt(s.stmt.release).Exec(); err != nil {
+				fail(fmt.Errorf("release savepoint: %w", err))
+				break
+			}
+		}
+		switch {
+		case single && errs[0] != nil:
+			tx.Rollback()
+		case anyNil(errs):
+			if err := tx.Commit(); err != nil {
+				commitErr := fmt.Errorf("commit: %w", err)
+				for i := range errs {
+					if errs[i] == nil {
+						errs[i] = commitErr
+					}
+				}
+			}
+		default:
+			tx.Rollback()
+		}
+	}
+	for i, j := range batch {
+		j.done <- errs[i]
+	}
+}
+
+func anyNil(errs []error) bool {
+	for _, e := range errs {
+		if e == nil {
+			return true
+		}
+	}
+	return false
+}
