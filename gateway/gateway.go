@@ -49,6 +49,7 @@ type Service struct {
 	onDecide func(countersign.Effect)
 	sweep    time.Duration
 
+	keys      keyCache
 	draining  chan struct{}
 	drainOnce sync.Once
 }
@@ -166,9 +167,16 @@ var errNoChange = errors.New("no change")
 
 var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 
-// newID returns prefix and 26 random base32 characters (128 bits).
+// newID returns prefix and 26 base32 characters: 48 bits of the time in
+// milliseconds, then 80 random bits. IDs sort by creation, so the stores'
+// id indexes grow at one end instead of splitting pages all over.
 func newID(prefix string) string {
 	var b [16]byte
-	_, _ = rand.Read(b[:])
+	ms := uint64(time.Now().UnixMilli())
+	for i := 5; i >= 0; i-- {
+		b[i] = byte(ms)
+		ms >>= 8
+	}
+	_, _ = rand.Read(b[6:])
 	return prefix + strings.ToLower(idEncoding.EncodeToString(b[:]))
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
+	"time"
 
 	countersign "github.com/countersign/countersign"
 )
@@ -34,13 +35,19 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (countersign.
 	if !strings.HasPrefix(secret, KeyPrefix) || len(secret) > 128 {
 		return countersign.Principal{}, countersign.Errorf(countersign.EUnauthenticated, "missing or malformed API key")
 	}
-	k, err := s.store.KeyByHash(ctx, HashKey(secret))
+	hash := HashKey(secret)
+	now := time.Now() // the cache runs on the real clock, not the injected one
+	if p, ok := s.keys.get(hash, now); ok {
+		return p, nil
+	}
+	k, err := s.store.KeyByHash(ctx, hash)
 	if err != nil {
 		if countersign.ErrorCode(err) == countersign.ENotFound {
 			return countersign.Principal{}, countersign.Errorf(countersign.EUnauthenticated, "unknown or revoked API key")
 		}
 		return countersign.Principal{}, err
 	}
+	s.keys.put(hash, k.Principal, now)
 	return k.Principal, nil
 }
 
@@ -92,6 +99,7 @@ func (s *Service) RevokeKey(ctx context.Context, by countersign.Principal, id st
 		return countersign.Errorf(countersign.EForbidden, "only admins revoke keys")
 	}
 	now := s.now().UTC()
+	defer s.keys.clear()
 	return s.store.RevokeKey(ctx, id, now, countersign.NewEvent(countersign.EventKeyRevoked, "", by.String(), now, map[string]any{"key_id": id}))
 }
 

@@ -77,16 +77,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.Contains(path, "?") || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("open sqlite: %q must be a file name without \"?\", not a URI", path)
 	}
-	// synchronous=NORMAL is durable against crashes of the process and keeps
-	// the database consistent across power loss in WAL mode; what a power
-	// loss can undo is the last transactions before it, never half of one.
-	// FULL would fsync the WAL on every commit, which costs the allow path
-	// more than its whole transaction does.
+	// synchronous=FULL: every commit is on disk before the caller hears
+	// of it, so no decision, review or consumed grant can be lost to a power
+	// failure (a lost consumption would let a grant be used twice). Group
+	// commit (writer.go) shares one fsync among the transactions queued
+	// meanwhile.
 	common := path + "?_busy_timeout=10000&_foreign_keys=1"
 	// Writers never checkpoint the WAL themselves (wal_autocheckpoint 0):
 	// a checkpointer goroutine on a connection of its own does, in PASSIVE
 	// mode, which never blocks the writer, so no write waits for one.
-	write, err := sql.Open("sqlite", common+"&_txlock=immediate&_journal_mode=WAL&_synchronous=NORMAL&_pragma=wal_autocheckpoint(0)")
+	write, err := sql.Open("sqlite", common+"&_txlock=immediate&_journal_mode=WAL&_synchronous=FULL&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
