@@ -32,8 +32,7 @@ state=$(curl -fs -H "Authorization: Bearer $agent" -H 'Content-Type: application
 [ "$state" = '"state":"approved"' ] || { echo "bench: expected the allow path, got $state" >&2; exit 1; }
 echo "== countersign (sqlite, $conns connections, ${secs}s)"
 BODY="$body" KEY="$agent" wrk -t2 -c"$conns" -d"${secs}s" --latency -s bench/post.lua http://127.0.0.1:18480/v1/actions | tee "$work/cs.out"
-recorded=$(sqlite3 "$work/data/countersign.db" 'select count(*) from requests' 2>/dev/null || echo "?")
-echo "requests recorded: $recorded"
+echo "decisions recorded: $(curl -fs http://127.0.0.1:18480/metrics | grep '^countersign_decisions_total{effect="allow"}')"
 kill %1; wait %1 2>/dev/null || true
 
 # Open Policy Agent

@@ -9,7 +9,7 @@ import (
 )
 
 // checkpointInterval is how often the WAL is copied back into the database.
-const checkpointInterval = 250 * time.Millisecond
+const checkpointInterval = time.Second
 
 // checkpointer copies the WAL into the database file in the background, on a
 // connection of its own, so that writers never stall on a checkpoint.
