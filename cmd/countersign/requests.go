@@ -105,7 +105,11 @@ func printRequest(w io.Writer, v *countersign.RequestView) {
 	row("resource", v.Action.Resource)
 	row("summary", v.Action.Summary)
 	row("payload", string(v.Action.Payload))
-	row("decision", string(v.Decision)+" by "+strings.Join(v.Rules, ", "))
+	rules := strings.Join(v.Rules, ", ")
+	if rules == "" {
+		rules = "the policy's default"
+	}
+	row("decision", string(v.Decision)+" by "+rules)
 	row("reasons", strings.Join(v.Reasons, "; "))
 	row("reason", v.Reason)
 	if v.Approvals.Want > 0 {
