@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"time"
 
 	countersign "github.com/countersign/countersign"
@@ -46,7 +47,11 @@ func (s *Service) Submit(ctx context.Context, by countersign.Principal, a counte
 		if s.onDecide != nil {
 			s.onDecide(r.Decision.Effect)
 		}
-		s.log.Info("action submitted", "id", r.ID, "agent", r.Agent, "kind", a.Kind, "effect", r.Decision.Effect, "state", r.State)
+		level := slog.LevelInfo
+		if r.Decision.Effect == countersign.EffectAllow {
+			level = slog.LevelDebug // the hot path; the event log has every one
+		}
+		s.log.Log(ctx, level, "action submitted", "id", r.ID, "agent", r.Agent, "kind", a.Kind, "effect", r.Decision.Effect, "state", r.State)
 	}
 	return r, created, nil
 }
