@@ -10,6 +10,7 @@ test: deps
 vet:
 	gofmt -l . | (! grep .) || (echo "gofmt needed on the files above" >&2; exit 1)
 	go vet ./...
+	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 bench:
 	./bench/run.sh

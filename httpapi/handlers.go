@@ -154,8 +154,7 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	secret, k, err := s.svc.CreateKey(r.Context(), principal(r),
-		countersign.Principal{Kind: in.Kind, Name: in.Name, Owner: in.Owner, Groups: in.Groups})
+	secret, k, err := s.svc.CreateKey(r.Context(), principal(r), countersign.Principal(in))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,10 +18,20 @@ import (
 // TestMain runs the tests (and, for testscript, the countersign command
 // itself), stops the throw-away PostgreSQL cluster, and checks for leaks.
 func TestMain(m *testing.M) {
-	cmds := map[string]func() int{"countersign": func() int { return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr) }}
-	goleak.VerifyTestMain(runner(func() int { return testscript.RunMain(pgtest.Main(m), cmds) }),
+	opts := []goleak.Option{
 		goleak.IgnoreTopFunction("database/sql.(*DB).connectionOpener"),
-		goleak.IgnoreAnyFunction("github.com/fsnotify/fsnotify.(*inotify).readEvents"))
+		goleak.IgnoreAnyFunction("github.com/fsnotify/fsnotify.(*inotify).readEvents"),
+	}
+	testscript.Main(runner(func() int {
+		code := pgtest.Main(m).Run()
+		if code == 0 {
+			if err := goleak.Find(opts...); err != nil {
+				fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+				return 1
+			}
+		}
+		return code
+	}), map[string]func(){"countersign": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }})
 }
 
 type runner func() int
