@@ -5,7 +5,7 @@ deps:
 	./scripts/test-deps.sh
 
 test: deps
-	go test ./...
+	go test -count=1 ./...
 
 vet:
 	gofmt -l . | (! grep .) || (echo "gofmt needed on the files above" >&2; exit 1)
