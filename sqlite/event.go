@@ -13,7 +13,7 @@ func (s *Store) AppendEvents(ctx context.Context, events []countersign.Event) er
 	if len(events) == 0 {
 		return nil
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.insertEvents(ctx, tx, events); err != nil {
 			return fmt.Errorf("append events: %w", err)
 		}

@@ -36,7 +36,7 @@ func (s *Store) CreateRequest(ctx context.Context, p countersign.CreateRequestPa
 		out     *countersign.Request
 		created bool
 	)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if p.IdempotencyKey != "" {
 			var doc []byte
 			err := tx.StmtContext(ctx, s.stmt.byIdempotencyKey).QueryRowContext(ctx, p.Agent, p.IdempotencyKey).Scan(&doc)
@@ -183,7 +183,7 @@ func listArgs(p countersign.ListRequestsParams) (limit int, before int64, err er
 // written and fn's error is returned unchanged.
 func (s *Store) UpdateRequest(ctx context.Context, id string, fn func(*countersign.Request) ([]countersign.Event, error)) (*countersign.Request, error) {
 	var out *countersign.Request
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var doc []byte
 		err := tx.StmtContext(ctx, s.stmt.requestDoc).QueryRowContext(ctx, id).Scan(&doc)
 		if errors.Is(err, sql.ErrNoRows) {

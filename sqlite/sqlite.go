@@ -134,8 +134,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // Close waits for the writes in flight and closes both pools.
 func (s *Store) Close() error {
-	s.stopCheckpointer()
 	s.stopWriter()
+	s.stopCheckpointer()
 	var errs []error
 	for _, st := range []*sql.Stmt{s.stmt.byIdempotencyKey, s.stmt.frozen, s.stmt.insertRequest,
 		s.stmt.insertEvent, s.stmt.requestDoc, s.stmt.updateRequest, s.stmt.savepoint, s.stmt.release,
@@ -176,7 +176,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version    INTEGER PRIMARY KEY,
 			name       TEXT NOT NULL,

@@ -30,7 +30,7 @@ type writer struct {
 
 type job struct {
 	ctx  context.Context
-	fn   func(*sql.Tx) error
+	fn   func(context.Context, *sql.Tx) error
 	done chan error
 }
 
@@ -48,8 +48,12 @@ func (s *Store) stopWriter() {
 }
 
 // inTx runs fn in a write transaction and returns once it has committed. fn's
-// error is returned unchanged, and nothing fn wrote is kept.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+// error is returned unchanged, and nothing fn wrote is kept. fn gets a context
+// that is never cancelled: SQLite rolls back the whole transaction when a
+// statement in it is interrupted, and the transaction is shared with other
+// callers; a caller whose context ends while queued is refused before its fn
+// starts.
+func (s *Store) inTx(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
 	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.w.jobs <- j:
@@ -105,14 +109,14 @@ func (s *Store) commit(batch []*job) {
 				continue
 			}
 			if single {
-				errs[i] = j.fn(tx)
+				errs[i] = run(j, tx)
 				break
 			}
 			if _, err := tx.Stmt(s.stmt.savepoint).Exec(); err != nil {
 				fail(fmt.Errorf("savepoint: %w", err))
 				break
 			}
-			if errs[i] = j.fn(tx); errs[i] != nil {
+			if errs[i] = run(j, tx); errs[i] != nil {
 				if _, err := tx.Stmt(s.stmt.rollbackTo).Exec(); err != nil {
 					fail(fmt.Errorf("rollback to savepoint: %w", err))
 					break
@@ -142,6 +146,17 @@ func (s *Store) commit(batch []*job) {
 	for i, j := range batch {
 		j.done <- errs[i]
 	}
+}
+
+// run calls a job's fn with a context that is never cancelled, and turns a
+// panic into an error so that the writer, and the other jobs, go on.
+func run(j *job, tx *sql.Tx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("write transaction panicked: %v", r)
+		}
+	}()
+	return j.fn(context.WithoutCancel(j.ctx), tx)
 }
 
 func anyNil(errs []error) bool {
