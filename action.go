@@ -33,6 +33,9 @@ const (
 	maxShortField = 1024
 	maxSummary    = 4096
 	maxLabels     = 64
+	// MaxPayload bounds an action's payload, whichever way it came in; policy
+	// cost estimates rely on it.
+	MaxPayload = 1 << 20
 )
 
 // Action is what an agent asks to do. The server sets Agent from the caller's
@@ -57,6 +60,12 @@ func (a Action) Validate() error {
 		if len(v) > maxShortField {
 			return Errorf(EInvalid, "%s is longer than %d bytes", name, maxShortField)
 		}
+	}
+	if strings.TrimSpace(a.OnBehalfOf) != a.OnBehalfOf {
+		return Errorf(EInvalid, "on_behalf_of has surrounding spaces")
+	}
+	if len(a.Payload) > MaxPayload {
+		return Errorf(EInvalid, "payload is larger than %d bytes", MaxPayload)
 	}
 	if len(a.Summary) > maxSummary {
 		return Errorf(EInvalid, "summary is longer than %d bytes", maxSummary)

@@ -126,44 +126,65 @@ func (s *Service) Run(ctx context.Context) error {
 // request's current state; used on shutdown.
 func (s *Service) Drain() { s.drainOnce.Do(func() { close(s.draining) }) }
 
-// Expire moves every due request to expired and returns how many it moved.
-func (s *Service) Expire(ctx context.Context) (int, error) {
-	n := 0
+// Expire moves every due request to expired and returns how many it moved,
+// and the errors of those it could not move.
+func (s *Service) Expire(ctx context.Context) (n int, failed error) {
 	for {
 		ids, err := s.store.DueRequests(ctx, s.now(), 100)
 		if err != nil {
-			return n, fmt.Errorf("due requests: %w", err)
+			return n, errors.Join(failed, fmt.Errorf("due requests: %w", err))
 		}
 		if len(ids) == 0 {
-			return n, nil
+			return n, failed
 		}
 		batch := 0
 		for _, id := range ids {
-			moved := false
-			_, err := s.store.UpdateRequest(ctx, id, func(r *countersign.Request) ([]countersign.Event, error) {
-				ev := r.ExpireIfDue(s.now())
-				if len(ev) == 0 {
-					return nil, errNoChange
-				}
-				moved = true
-				return ev, nil
-			})
-			if err != nil && !errors.Is(err, errNoChange) {
-				return n, fmt.Errorf("expire %s: %w", id, err)
+			moved, err := s.expire(ctx, id)
+			if err != nil {
+				// One bad request must not stop expiry of the others.
+				s.log.Error("expire request", "id", id, "err", err)
+				failed = errors.Join(failed, fmt.Errorf("expire %s: %w", id, err))
+				continue
 			}
 			if moved {
 				n++
 				batch++
-				s.broker.notify(id)
 			}
 		}
 		if len(ids) < 100 || batch == 0 {
-			return n, nil
+			return n, failed
 		}
 	}
 }
 
 var errNoChange = errors.New("no change")
+
+// expire moves one request to expired if it is due, and wakes its waiters.
+func (s *Service) expire(ctx context.Context, id string) (moved bool, err error) {
+	_, err = s.store.UpdateRequest(ctx, id, func(r *countersign.Request) ([]countersign.Event, error) {
+		ev := r.ExpireIfDue(s.now())
+		if len(ev) == 0 {
+			return nil, errNoChange
+		}
+		moved = true
+		return ev, nil
+	})
+	if errors.Is(err, errNoChange) {
+		err = nil
+	}
+	if moved {
+		s.broker.notify(id)
+	}
+	return moved, err
+}
+
+// expireOne expires one due request and returns it as stored.
+func (s *Service) expireOne(ctx context.Context, id string) (*countersign.Request, error) {
+	if _, err := s.expire(ctx, id); err != nil {
+		return nil, err
+	}
+	return s.store.Request(ctx, id)
+}
 
 var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 

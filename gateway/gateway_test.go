@@ -287,11 +287,43 @@ func TestKeysAndFreeze(t *testing.T) {
 	if err := svc.SetFrozen(ctx, dana, "bot", true); code(err) != countersign.EForbidden {
 		t.Fatalf("human freezes: %v, want forbidden", err)
 	}
+	held, _, _ := svc.Submit(ctx, bot, action("staging"))
 	if err := svc.SetFrozen(ctx, admin, "bot", true); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := svc.Execute(ctx, bot, held.ID, held.Digest); code(err) != countersign.EForbidden {
+		t.Fatalf("frozen agent executes a grant issued before the freeze: %v, want forbidden", err)
 	}
 	r, _, _ := svc.Submit(ctx, bot, action("staging"))
 	if r.State != countersign.StateDenied || r.Reason != countersign.ReasonAgentFrozen {
 		t.Fatalf("frozen agent: %s %q", r.State, r.Reason)
+	}
+	if err := svc.SetFrozen(ctx, admin, "bot", false); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := svc.Execute(ctx, bot, held.ID, held.Digest); err != nil || got.State != countersign.StateExecuted {
+		t.Fatalf("unfrozen agent executes its grant: %v, want executed", err)
+	}
+}
+
+// A key revoked while its lookup is in flight is not cached back.
+func TestRevokedKeyNotRecached(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t, nil)
+	ctx := context.Background()
+	secret, _, _ := svc.Bootstrap(ctx)
+	admin, _ := svc.Authenticate(ctx, secret)
+	agentSecret, k, err := svc.CreateKey(ctx, admin, bot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, agentSecret); err != nil { // now cached
+		t.Fatal(err)
+	}
+	if err := svc.RevokeKey(ctx, admin, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, agentSecret); code(err) != countersign.EUnauthenticated {
+		t.Fatalf("revoked key right after revocation: %v, want unauthenticated", err)
 	}
 }

@@ -19,8 +19,9 @@ const keyCacheMax = 10000
 // allow path does not read the key table on every call. Unknown keys are
 // never cached.
 type keyCache struct {
-	mu sync.Mutex
-	m  map[string]cachedKey
+	mu  sync.Mutex
+	m   map[string]cachedKey
+	gen uint64 // bumped by clear; a lookup begun before it is not cached
 }
 
 type cachedKey struct {
@@ -38,9 +39,21 @@ func (c *keyCache) get(hash string, now time.Time) (countersign.Principal, bool)
 	return e.p, true
 }
 
-func (c *keyCache) put(hash string, p countersign.Principal, now time.Time) {
+// generation returns the cache's generation, to pass to put.
+func (c *keyCache) generation() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.gen
+}
+
+// put caches p unless the cache was cleared since gen was read: a lookup that
+// raced with a revocation must not bring the revoked key back.
+func (c *keyCache) put(gen uint64, hash string, p countersign.Principal, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if c.m == nil || len(c.m) >= keyCacheMax {
 		c.m = make(map[string]cachedKey)
 	}
@@ -51,5 +64,6 @@ func (c *keyCache) put(hash string, p countersign.Principal, now time.Time) {
 func (c *keyCache) clear() {
 	c.mu.Lock()
 	c.m = nil
+	c.gen++
 	c.mu.Unlock()
 }

@@ -40,6 +40,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (countersign.
 	if p, ok := s.keys.get(hash, now); ok {
 		return p, nil
 	}
+	gen := s.keys.generation()
 	k, err := s.store.KeyByHash(ctx, hash)
 	if err != nil {
 		if countersign.ErrorCode(err) == countersign.ENotFound {
@@ -47,7 +48,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (countersign.
 		}
 		return countersign.Principal{}, err
 	}
-	s.keys.put(hash, k.Principal, now)
+	s.keys.put(gen, hash, k.Principal, now)
 	return k.Principal, nil
 }
 
@@ -72,6 +73,7 @@ func (s *Service) Bootstrap(ctx context.Context) (string, bool, error) {
 }
 
 func (s *Service) createKey(ctx context.Context, actor string, p countersign.Principal, onlyIfEmpty bool) (string, *countersign.Key, bool, error) {
+	p = p.Normalize()
 	if err := p.Validate(); err != nil {
 		return "", nil, false, err
 	}
@@ -99,7 +101,8 @@ func (s *Service) RevokeKey(ctx context.Context, by countersign.Principal, id st
 		return countersign.Errorf(countersign.EForbidden, "only admins revoke keys")
 	}
 	now := s.now().UTC()
-	defer s.keys.clear()
+	s.keys.clear()
+	defer s.keys.clear() // and again, for lookups that began before the commit
 	return s.store.RevokeKey(ctx, id, now, countersign.NewEvent(countersign.EventKeyRevoked, "", by.String(), now, map[string]any{"key_id": id}))
 }
 

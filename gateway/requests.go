@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -95,10 +96,7 @@ func (s *Service) Get(ctx context.Context, by countersign.Principal, id string) 
 		return nil, countersign.Errorf(countersign.ENotFound, "no request %s", id)
 	}
 	if due := r.DueAt(); due != nil && !s.now().Before(*due) {
-		if _, err := s.Expire(ctx); err != nil {
-			return nil, err
-		}
-		return s.store.Request(ctx, id)
+		return s.expireOne(ctx, id)
 	}
 	return r, nil
 }
@@ -165,8 +163,16 @@ func (s *Service) Review(ctx context.Context, by countersign.Principal, id strin
 }
 
 // Execute consumes the request's grant for digest; only the submitting agent
-// may. Errors: EForbidden, EGrantUsed, EExpired, EDigestMismatch, ENotApproved.
+// may, and not while it is frozen: freezing stops grants already issued too.
+// Errors: EForbidden, EGrantUsed, EExpired, EDigestMismatch, ENotApproved.
 func (s *Service) Execute(ctx context.Context, by countersign.Principal, id, digest string) (*countersign.Request, error) {
+	frozen, err := s.store.AgentFrozen(ctx, by.Name)
+	if err != nil {
+		return nil, fmt.Errorf("execute: %w", err)
+	}
+	if frozen {
+		return nil, countersign.Errorf(countersign.EForbidden, "agent %s is frozen (%s); its grants cannot be used", by.Name, countersign.ReasonAgentFrozen)
+	}
 	return s.update(ctx, id, func(r *countersign.Request) ([]countersign.Event, error) {
 		if by.Kind != countersign.KindAgent || by.Name != r.Agent {
 			return nil, countersign.Errorf(countersign.EForbidden, "only the submitting agent can execute request %s", r.ID)

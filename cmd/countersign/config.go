@@ -52,27 +52,49 @@ var configKeys = []struct {
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // LoadConfigFile reads a YAML config file onto c, expanding ${VAR} references
-// from the environment. Unknown keys and unset variables are errors.
+// from the environment inside string values (after parsing, so a value with
+// YAML syntax in it stays one value). Unknown keys and unset variables are
+// errors.
 func LoadConfigFile(c *Config, path string, getenv func(string) (string, bool)) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("read config: %w", err)
 	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil // an empty file
+	}
 	var missing []string
-	expanded := envRef.ReplaceAllFunc(raw, func(m []byte) []byte {
-		name := string(envRef.FindSubmatch(m)[1])
-		v, ok := getenv(name)
-		if !ok {
-			missing = append(missing, name)
+	var expand func(n *yaml.Node)
+	expand = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode {
+			n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
+				name := envRef.FindStringSubmatch(m)[1]
+				v, ok := getenv(name)
+				if !ok {
+					missing = append(missing, name)
+				}
+				return v
+			})
 		}
-		return []byte(v)
-	})
+		for _, c := range n.Content {
+			expand(c)
+		}
+	}
+	expand(&doc)
 	if len(missing) > 0 {
 		return fmt.Errorf("config %s: environment variables not set: %s", path, strings.Join(missing, ", "))
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(expanded))
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(out))
 	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && err.Error() != "EOF" {
+	if err := dec.Decode(c); err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
 	}
 	return nil

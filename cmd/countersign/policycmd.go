@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	countersign "github.com/countersign/countersign"
 	"github.com/countersign/countersign/gateway"
@@ -39,7 +40,9 @@ func newPolicyCmd() *cobra.Command {
 				return err
 			}
 			var a countersign.Action
-			if err := json.Unmarshal([]byte(actionJSON), &a); err != nil {
+			dec := json.NewDecoder(strings.NewReader(actionJSON))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&a); err != nil {
 				return usageError{fmt.Errorf("--action is not a JSON action: %v", err)}
 			}
 			// The same code path the server uses to decide, with no store.

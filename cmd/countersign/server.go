@@ -119,7 +119,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
 	}
 	m.Addr = m.ln.Addr().String()
-	m.srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	m.srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
 	bgctx, cancel := context.WithCancel(context.Background())
@@ -198,12 +198,13 @@ func (m *Main) bootstrap(ctx context.Context) error {
 	if !created {
 		return nil
 	}
+	// Printed first: if the file cannot be written, the key is not lost.
+	fmt.Fprintf(m.Out, "\nbootstrap admin key (shown once, store it now):\n\n    %s\n\nexport COUNTERSIGN_KEY=%s\n\n", secret, secret)
 	if f := m.Config.BootstrapKeyFile; f != "" {
 		if err := os.WriteFile(f, []byte(secret+"\n"), 0o600); err != nil {
-			return fmt.Errorf("write bootstrap key file: %w", err)
+			return fmt.Errorf("write bootstrap key file (the key was printed above): %w", err)
 		}
 	}
-	fmt.Fprintf(m.Out, "\nbootstrap admin key (shown once, store it now):\n\n    %s\n\nexport COUNTERSIGN_KEY=%s\n\n", secret, secret)
 	return nil
 }
 
