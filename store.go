@@ -2,6 +2,7 @@ package countersign
 
 import (
 	"context"
+	"strconv"
 	"time"
 )
 
@@ -97,4 +98,34 @@ type CreateKeyParams struct {
 	Key         Key
 	Event       Event
 	OnlyIfEmpty bool
+}
+
+// Page sizes of ListRequests.
+const (
+	DefaultListLimit = 50
+	MaxListLimit     = 500
+)
+
+// Page checks p and returns the page size and the sequence number to list
+// below (0 for the first page). The cursor is the decimal sequence number of
+// the last request of the previous page. Errors: EInvalid.
+func (p ListRequestsParams) Page() (limit int, before int64, err error) {
+	if p.State != "" && !ValidState(p.State) {
+		return 0, 0, Errorf(EInvalid, "unknown state %q", p.State)
+	}
+	switch {
+	case p.Limit == 0:
+		limit = DefaultListLimit
+	case p.Limit < 0 || p.Limit > MaxListLimit:
+		return 0, 0, Errorf(EInvalid, "limit must be 1 to %d", MaxListLimit)
+	default:
+		limit = p.Limit
+	}
+	if p.Cursor != "" {
+		before, err = strconv.ParseInt(p.Cursor, 10, 64)
+		if err != nil || before <= 0 {
+			return 0, 0, Errorf(EInvalid, "bad cursor %q", p.Cursor)
+		}
+	}
+	return limit, before, nil
 }

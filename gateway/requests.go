@@ -127,14 +127,8 @@ func (s *Service) Wait(ctx context.Context, by countersign.Principal, id string,
 
 // List returns requests newest first; agents see only their own.
 func (s *Service) List(ctx context.Context, by countersign.Principal, p countersign.ListRequestsParams) ([]*countersign.Request, string, error) {
-	if p.State != "" && !countersign.ValidState(p.State) {
-		return nil, "", countersign.Errorf(countersign.EInvalid, "unknown state %q", p.State)
-	}
-	if p.Limit < 0 || p.Limit > 500 {
-		return nil, "", countersign.Errorf(countersign.EInvalid, "limit must be between 1 and 500")
-	}
-	if p.Limit == 0 {
-		p.Limit = 50
+	if _, _, err := p.Page(); err != nil {
+		return nil, "", err
 	}
 	if by.Kind == countersign.KindAgent {
 		p.Agent = by.Name

@@ -17,8 +17,6 @@ import (
 
 // Limits of ListRequests, DueRequests and Events.
 const (
-	defaultListLimit = 50
-	maxListLimit     = 500
 	defaultDueLimit  = 100
 	defaultEventPage = 100
 	maxEventPage     = 10000
@@ -150,7 +148,7 @@ func (s *Store) Request(ctx context.Context, id string) (*countersign.Request, e
 // 500, an unknown state or a bad cursor is EInvalid. The cursor is the
 // sequence number of the last request returned.
 func (s *Store) ListRequests(ctx context.Context, p countersign.ListRequestsParams) ([]*countersign.Request, string, error) {
-	limit, before, err := listArgs(p)
+	limit, before, err := p.Page()
 	if err != nil {
 		return nil, "", err
 	}
@@ -203,29 +201,6 @@ func (s *Store) ListRequests(ctx context.Context, p countersign.ListRequestsPara
 		next = strconv.FormatInt(seqs[limit-1], 10)
 	}
 	return out, next, nil
-}
-
-// listArgs checks ListRequestsParams and returns the limit and the sequence
-// number to list below (0 for the first page).
-func listArgs(p countersign.ListRequestsParams) (limit int, before int64, err error) {
-	if p.State != "" && !countersign.ValidState(p.State) {
-		return 0, 0, countersign.Errorf(countersign.EInvalid, "unknown state %q", p.State)
-	}
-	switch {
-	case p.Limit == 0:
-		limit = defaultListLimit
-	case p.Limit < 0 || p.Limit > maxListLimit:
-		return 0, 0, countersign.Errorf(countersign.EInvalid, "limit must be 1 to %d", maxListLimit)
-	default:
-		limit = p.Limit
-	}
-	if p.Cursor != "" {
-		before, err = strconv.ParseInt(p.Cursor, 10, 64)
-		if err != nil || before <= 0 {
-			return 0, 0, countersign.Errorf(countersign.EInvalid, "bad cursor %q", p.Cursor)
-		}
-	}
-	return limit, before, nil
 }
 
 // UpdateRequest locks the request's row, calls fn with it, and stores what fn

@@ -25,6 +25,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/internal/migrate"
 )
 
 var _ countersign.Store = (*Store)(nil)
@@ -172,7 +173,7 @@ var migrations embed.FS
 // in one transaction. The IMMEDIATE transaction holds SQLite's write lock, so
 // two processes opening the same file migrate one after the other.
 func (s *Store) migrate(ctx context.Context) error {
-	list, err := readMigrations()
+	list, err := migrate.Read(migrations, "migrations")
 	if err != nil {
 		return err
 	}
@@ -200,14 +201,14 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("migrate: %w", err)
 		}
 		for _, m := range list {
-			if applied[m.version] {
+			if applied[m.Version] {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return fmt.Errorf("migrate %s: %w", m.name, err)
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migrate %s: %w", m.Name, err)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name); err != nil {
-				return fmt.Errorf("migrate %s: %w", m.name, err)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.Version, m.Name); err != nil {
+				return fmt.Errorf("migrate %s: %w", m.Name, err)
 			}
 		}
 		return nil
