@@ -76,8 +76,17 @@ func TestWatch(t *testing.T) {
 	writer, watcher := open(t, dsn), open(t, dsn) // two replicas
 	ctx, cancel := context.WithCancel(context.Background())
 	ids := make(chan string, 10)
+	var resyncs atomic.Int32 // "" after each (re)connect: re-read everything
 	done := make(chan error)
-	go func() { done <- watcher.Watch(ctx, func(id string) { ids <- id }) }()
+	go func() {
+		done <- watcher.Watch(ctx, func(id string) {
+			if id == "" {
+				resyncs.Add(1)
+				return
+			}
+			ids <- id
+		})
+	}()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -128,6 +137,9 @@ func TestWatch(t *testing.T) {
 	case got := <-ids:
 		t.Errorf("failed update notified %q, want nothing", got)
 	case <-time.After(300 * time.Millisecond):
+	}
+	if n := resyncs.Load(); n != 1 {
+		t.Errorf("Watch signalled %d resyncs on one connection, want 1", n)
 	}
 }
 
