@@ -55,59 +55,75 @@ type Action struct {
 // Validate checks the action's fields and the payload's shape for its kind.
 // It returns an EInvalid error naming the first problem.
 func (a Action) Validate() error {
+	_, err := a.Check()
+	return err
+}
+
+// Check validates the action like Validate and returns its payload decoded,
+// numbers as float64 (exact, since Check refuses inexact ones), so that
+// policy need not decode it again.
+func (a Action) Check() (map[string]any, error) {
 	for name, v := range map[string]string{"on_behalf_of": a.OnBehalfOf, "environment": a.Environment,
 		"resource": a.Resource, "idempotency_key": a.IdempotencyKey, "agent": a.Agent} {
 		if len(v) > maxShortField {
-			return Errorf(EInvalid, "%s is longer than %d bytes", name, maxShortField)
+			return nil, Errorf(EInvalid, "%s is longer than %d bytes", name, maxShortField)
 		}
 	}
 	if strings.TrimSpace(a.OnBehalfOf) != a.OnBehalfOf {
-		return Errorf(EInvalid, "on_behalf_of has surrounding spaces")
+		return nil, Errorf(EInvalid, "on_behalf_of has surrounding spaces")
 	}
 	if len(a.Payload) > MaxPayload {
-		return Errorf(EInvalid, "payload is larger than %d bytes", MaxPayload)
+		return nil, Errorf(EInvalid, "payload is larger than %d bytes", MaxPayload)
 	}
 	if len(a.Summary) > maxSummary {
-		return Errorf(EInvalid, "summary is longer than %d bytes", maxSummary)
+		return nil, Errorf(EInvalid, "summary is longer than %d bytes", maxSummary)
 	}
 	if len(a.Labels) > maxLabels {
-		return Errorf(EInvalid, "more than %d labels", maxLabels)
+		return nil, Errorf(EInvalid, "more than %d labels", maxLabels)
 	}
 	for k, v := range a.Labels {
 		if k == "" || len(k) > 128 || len(v) > maxShortField {
-			return Errorf(EInvalid, "label %q: keys are 1 to 128 bytes, values at most %d", k, maxShortField)
+			return nil, Errorf(EInvalid, "label %q: keys are 1 to 128 bytes, values at most %d", k, maxShortField)
 		}
 	}
 	for name, v := range map[string]string{"on_behalf_of": a.OnBehalfOf, "environment": a.Environment,
 		"resource": a.Resource, "summary": a.Summary, "agent": a.Agent, "kind": string(a.Kind)} {
 		if !utf8.ValidString(v) {
-			return Errorf(EInvalid, "%s is not valid UTF-8", name)
+			return nil, Errorf(EInvalid, "%s is not valid UTF-8", name)
 		}
 	}
 	for k, v := range a.Labels {
 		if !utf8.ValidString(k) || !utf8.ValidString(v) {
-			return Errorf(EInvalid, "labels must be valid UTF-8")
+			return nil, Errorf(EInvalid, "labels must be valid UTF-8")
 		}
 	}
 	var payload map[string]any
 	if len(bytes.TrimSpace(a.Payload)) == 0 {
-		return Errorf(EInvalid, "payload is required")
+		return nil, Errorf(EInvalid, "payload is required")
 	}
 	if !utf8.Valid(a.Payload) {
-		return Errorf(EInvalid, "payload is not valid UTF-8")
+		return nil, Errorf(EInvalid, "payload is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(a.Payload))
 	dec.UseNumber()
 	if err := dec.Decode(&payload); err != nil || payload == nil {
-		return Errorf(EInvalid, "payload must be a JSON object")
+		return nil, Errorf(EInvalid, "payload must be a JSON object")
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return Errorf(EInvalid, "payload must be a JSON object with nothing after it")
+		return nil, Errorf(EInvalid, "payload must be a JSON object with nothing after it")
 	}
 	if err := exactNumbers(payload); err != nil {
-		return err
+		return nil, err
 	}
-	switch a.Kind {
+	if err := checkShape(a.Kind, payload); err != nil {
+		return nil, err
+	}
+	return payload, nil
+}
+
+// checkShape checks the payload's shape for its kind.
+func checkShape(kind ActionKind, payload map[string]any) error {
+	switch kind {
 	case ActionSQL:
 		return requireString(payload, "sql")
 	case ActionShell:
@@ -165,25 +181,32 @@ func (a Action) Validate() error {
 	case "":
 		return Errorf(EInvalid, "kind is required (sql, shell, mcp.tool, http or custom)")
 	default:
-		return Errorf(EInvalid, "unknown kind %q (want sql, shell, mcp.tool, http or custom)", a.Kind)
+		return Errorf(EInvalid, "unknown kind %q (want sql, shell, mcp.tool, http or custom)", kind)
 	}
 }
 
 // exactNumbers refuses numbers that RFC 8785 would round (integers beyond
 // 2^53, decimals finer than float64, overflow): two different actions must
 // never share a digest, so a number must mean exactly its canonical form.
+// It replaces every json.Number in maps and arrays by its float64.
 func exactNumbers(v any) error {
 	switch v := v.(type) {
 	case map[string]any:
-		for _, x := range v {
+		for k, x := range v {
 			if err := exactNumbers(x); err != nil {
 				return err
 			}
+			if n, ok := x.(json.Number); ok {
+				v[k], _ = strconv.ParseFloat(string(n), 64)
+			}
 		}
 	case []any:
-		for _, x := range v {
+		for i, x := range v {
 			if err := exactNumbers(x); err != nil {
 				return err
+			}
+			if n, ok := x.(json.Number); ok {
+				v[i], _ = strconv.ParseFloat(string(n), 64)
 			}
 		}
 	case json.Number:

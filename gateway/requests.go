@@ -20,14 +20,15 @@ func (s *Service) Submit(ctx context.Context, by countersign.Principal, a counte
 		return nil, false, countersign.Errorf(countersign.EForbidden, "only agents submit actions; %s is a %s", by.Name, by.Kind)
 	}
 	a.Agent = by.Name
-	if err := a.Validate(); err != nil {
+	payload, err := a.Check()
+	if err != nil {
 		return nil, false, err
 	}
 	digest, err := a.Digest()
 	if err != nil {
 		return nil, false, countersign.Errorf(countersign.EInvalid, "action cannot be canonicalized: %v", err)
 	}
-	d := s.decide(ctx, a, by.Owner)
+	d := s.decide(ctx, a, payload, by.Owner)
 	r, created, err := s.store.CreateRequest(ctx, countersign.CreateRequestParams{
 		Agent: by.Name, IdempotencyKey: a.IdempotencyKey,
 		Build: func(frozen bool) (*countersign.Request, []countersign.Event, error) {
@@ -57,8 +58,9 @@ func (s *Service) Submit(ctx context.Context, by countersign.Principal, a counte
 	return r, created, nil
 }
 
-// decide runs the analysers and policy. An analyser error denies.
-func (s *Service) decide(ctx context.Context, a countersign.Action, owner string) countersign.Decision {
+// decide runs the analysers and policy on an action whose payload Check
+// decoded. An analyser error denies.
+func (s *Service) decide(ctx context.Context, a countersign.Action, payload map[string]any, owner string) countersign.Decision {
 	p := s.policy.Load()
 	var facts Facts
 	if s.analyze != nil {
@@ -69,7 +71,7 @@ func (s *Service) decide(ctx context.Context, a countersign.Action, owner string
 		}
 		facts = f
 	}
-	return p.Evaluate(policy.Input{Action: a, AgentOwner: owner, Facts: facts})
+	return p.Evaluate(policy.Input{Action: a, AgentOwner: owner, Payload: payload, Facts: facts})
 }
 
 // TestPolicy evaluates an action against the policy in force without
@@ -79,10 +81,11 @@ func (s *Service) TestPolicy(ctx context.Context, by countersign.Principal, a co
 	if by.Kind == countersign.KindAgent {
 		a.Agent, owner = by.Name, by.Owner
 	}
-	if err := a.Validate(); err != nil {
+	payload, err := a.Check()
+	if err != nil {
 		return countersign.Decision{}, err
 	}
-	return s.decide(ctx, a, owner), nil
+	return s.decide(ctx, a, payload, owner), nil
 }
 
 // Get returns a request, expiring it first when it is due. Agents see only

@@ -77,6 +77,10 @@ func (a *actionVal) str(i int, s string) ref.Val {
 func (a *actionVal) decodedPayload() map[string]any {
 	if !a.payloadRead {
 		a.payloadRead = true
+		if a.in.Payload != nil {
+			a.payload = a.in.Payload
+			return a.payload
+		}
 		if json.Unmarshal(a.in.Action.Payload, &a.payload) != nil {
 			a.payload = nil
 		}

@@ -17,6 +17,9 @@ import (
 type Input struct {
 	Action     countersign.Action
 	AgentOwner string
+	// Payload is the action's payload already decoded (Action.Check gives
+	// it), or nil to have Evaluate decode Action.Payload itself.
+	Payload map[string]any
 	// Facts holds each analyser's facts under its name: "sql", "shell",
 	// "mcp", "http". It may be nil. A rule that reads facts that are absent
 	// fails to evaluate, and so fails closed.

@@ -497,3 +497,24 @@ func TestEvaluateWholeAction(t *testing.T) {
 		}
 	}
 }
+
+// A payload decoded by Action.Check gives the same decisions as the raw one.
+func TestEvaluateDecodedPayload(t *testing.T) {
+	t.Parallel()
+	p, err := Load("testdata/bench50.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []Input{benchInput(), benchAllowInput()} {
+		raw := p.Evaluate(in)
+		payload, err := in.Action.Check()
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Payload = payload
+		dec := p.Evaluate(in)
+		if raw.Effect != dec.Effect || !slices.Equal(raw.Rules, dec.Rules) {
+			t.Errorf("decoded payload: %s %v, raw: %s %v", dec.Effect, dec.Rules, raw.Effect, raw.Rules)
+		}
+	}
+}
