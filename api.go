@@ -27,6 +27,34 @@ func (in SubmitInput) Action() Action {
 		Summary: in.Summary, Payload: in.Payload, Labels: in.Labels, IdempotencyKey: in.IdempotencyKey}
 }
 
+// SubmitResult is the answer to POST /v1/actions: what policy decided and
+// what to execute. Its fields carry the same names as RequestView's.
+type SubmitResult struct {
+	ID        string     `json:"id"`
+	State     State      `json:"state"`
+	Decision  Effect     `json:"decision"`
+	Rules     []string   `json:"rules"`
+	Reasons   []string   `json:"reasons"`
+	Reason    string     `json:"reason,omitempty"`
+	Digest    string     `json:"digest"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Approvals Progress   `json:"approvals"`
+}
+
+// SubmitResult returns the answer to a submission of r.
+func (r *Request) SubmitResult() SubmitResult {
+	v := SubmitResult{ID: r.ID, State: r.State, Decision: r.Decision.Effect, Rules: r.Decision.Rules,
+		Reasons: r.Decision.Reasons, Reason: r.Reason, Digest: r.Digest, ExpiresAt: r.DueAt()}
+	if v.Rules == nil {
+		v.Rules = []string{}
+	}
+	if v.Reasons == nil {
+		v.Reasons = []string{}
+	}
+	v.Approvals.Got, v.Approvals.Want = r.Approvals()
+	return v
+}
+
 // Progress counts approvals toward every threshold: Got of Want.
 type Progress struct {
 	Got  int `json:"got"`

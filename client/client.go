@@ -42,9 +42,10 @@ func (c *Client) WithHTTPClient(hc *http.Client) *Client {
 	return &cp
 }
 
-// Submit submits an action. The view's State tells what policy decided.
-func (c *Client) Submit(ctx context.Context, in countersign.SubmitInput) (*countersign.RequestView, error) {
-	var v countersign.RequestView
+// Submit submits an action. The answer says what policy decided (State) and
+// what to execute (ID, Digest).
+func (c *Client) Submit(ctx context.Context, in countersign.SubmitInput) (*countersign.SubmitResult, error) {
+	var v countersign.SubmitResult
 	return &v, c.do(ctx, http.MethodPost, "/v1/actions", in, &v)
 }
 

@@ -25,7 +25,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	if !created {
 		status = http.StatusOK
 	}
-	writeJSON(w, status, req.View())
+	writeJSON(w, status, req.SubmitResult())
 }
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {

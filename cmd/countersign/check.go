@@ -52,16 +52,23 @@ expired action, or one still pending when --wait runs out, exits 1.`,
 			}
 			ctx := cmd.Context()
 			out, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
-			v, err := c.Submit(ctx, in)
+			sub, err := c.Submit(ctx, in)
 			if err != nil {
 				return err
 			}
+			v := &countersign.RequestView{ID: sub.ID, State: sub.State, Decision: sub.Decision, Rules: sub.Rules,
+				Reasons: sub.Reasons, Reason: sub.Reason, Digest: sub.Digest, ExpiresAt: sub.ExpiresAt, Approvals: sub.Approvals}
 			if v.State == countersign.StatePending {
 				fmt.Fprintf(errw, "request %s needs review: %s\n", v.ID, strings.Join(v.Reasons, "; "))
 				progress := progressLine(errw)
 				v, err = c.WaitResolved(ctx, v.ID, wait, progress)
 				endProgress(errw)
 				if err != nil {
+					return err
+				}
+			} else if noExecute && asJSON {
+				// The whole request for --json (execute answers with it otherwise).
+				if v, err = c.Get(ctx, sub.ID); err != nil {
 					return err
 				}
 			}

@@ -135,9 +135,9 @@ func (e *env) key(in countersign.KeyInput) string {
 	return k.Secret
 }
 
-func (e *env) submit(agent string, in countersign.SubmitInput) countersign.RequestView {
+func (e *env) submit(agent string, in countersign.SubmitInput) countersign.SubmitResult {
 	e.t.Helper()
-	var v countersign.RequestView
+	var v countersign.SubmitResult
 	st, eb := e.call(agent, "POST", "/v1/actions", in, &v)
 	e.want(201, "", st, eb, "submit")
 	return v
