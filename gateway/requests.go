@@ -29,13 +29,19 @@ func (s *Service) Submit(ctx context.Context, by countersign.Principal, a counte
 		return nil, false, countersign.Errorf(countersign.EInvalid, "action cannot be canonicalized: %v", err)
 	}
 	d := s.decide(ctx, a, payload, by.Owner)
+	// Built here, outside the store's write transaction, for the usual case
+	// of an agent that is not frozen; Build only picks it, or rebuilds it
+	// denied when the agent turns out to be frozen.
+	np := countersign.NewRequestParams{ID: newID("act_"), Action: a, Owner: by.Owner, Digest: digest, Decision: d, Now: s.now()}
+	built, events := countersign.NewRequest(np)
 	r, created, err := s.store.CreateRequest(ctx, countersign.CreateRequestParams{
 		Agent: by.Name, IdempotencyKey: a.IdempotencyKey,
 		Build: func(frozen bool) (*countersign.Request, []countersign.Event, error) {
-			r, ev := countersign.NewRequest(countersign.NewRequestParams{
-				ID: newID("act_"), Action: a, Owner: by.Owner, Digest: digest,
-				Decision: d, Frozen: frozen, Now: s.now(),
-			})
+			if !frozen {
+				return built, events, nil
+			}
+			np.Frozen = true
+			r, ev := countersign.NewRequest(np)
 			return r, ev, nil
 		},
 	})
