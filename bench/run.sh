@@ -2,7 +2,7 @@
 # The allow-path load test: Countersign (SQLite, every decision recorded
 # durably) against Open Policy Agent's server answering the same decisions
 # from bench/allow.rego (records nothing), each loaded by wrk from a second
-# process over loopback. Needs wrk (apt-get install wrk); OPA is built with
+# process over loopback. Installs wrk (Debian) when missing; OPA is built with
 # `go install github.com/open-policy-agent/opa@v1.22.2` into a temp dir, never
 # committed. Usage: bench/run.sh [seconds] [connections]
 set -euo pipefail
@@ -12,7 +12,15 @@ conns=${2:-16}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
-command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 1; }
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "bench: installing wrk (Debian package)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  else
+    echo "bench: wrk is missing: sudo apt-get install wrk" >&2
+    exit 1
+  fi
+fi
 go build -o "$work/countersign" ./cmd/countersign
 opa=${OPA:-}
 if [ -z "$opa" ]; then
