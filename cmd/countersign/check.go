@@ -61,6 +61,9 @@ expired action, or one still pending when --wait runs out, exits 1.`,
 			if v.State == countersign.StatePending {
 				fmt.Fprintf(errw, "request %s needs review: %s\n", v.ID, strings.Join(v.Reasons, "; "))
 				progress := progressLine(errw)
+				if progress != nil {
+					progress(v) // at once, before the first long-poll returns
+				}
 				v, err = c.WaitResolved(ctx, v.ID, wait, progress)
 				endProgress(errw)
 				if err != nil {
