@@ -248,10 +248,16 @@ func (a Action) Canonical() ([]byte, error) {
 
 // Digest returns "sha256:" and the hex SHA-256 of the action's canonical JSON.
 func (a Action) Digest() (string, error) {
+	_, d, err := a.CanonicalDigest()
+	return d, err
+}
+
+// CanonicalDigest returns the action's canonical JSON and its digest.
+func (a Action) CanonicalDigest() ([]byte, string, error) {
 	c, err := a.Canonical()
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	sum := sha256.Sum256(c)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
+	return c, "sha256:" + hex.EncodeToString(sum[:]), nil
 }

@@ -12,13 +12,16 @@ const ReasonAgentFrozen = "agent_frozen"
 
 // NewRequestParams is what NewRequest needs to open a request.
 type NewRequestParams struct {
-	ID       string
-	Action   Action // Agent already set from the caller's key
-	Owner    string // the agent's owner
-	Digest   string
-	Decision Decision
-	Frozen   bool
-	Now      time.Time
+	ID     string
+	Action Action // Agent already set from the caller's key
+	Owner  string // the agent's owner
+	Digest string
+	// Canonical is the action's canonical JSON, when the caller has it (it
+	// computed Digest from it); the submitted event records it as the action.
+	Canonical []byte
+	Decision  Decision
+	Frozen    bool
+	Now       time.Time
 }
 
 // NewRequest opens a request from policy's decision and returns the events
@@ -42,7 +45,7 @@ func NewRequest(p NewRequestParams) (*Request, []Event) {
 	r.Decision = d
 	actor := "agent:" + r.Agent
 	events := []Event{
-		NewEvent(EventSubmitted, r.ID, actor, now, map[string]any{"action": r.Action, "digest": r.Digest, "agent_owner": r.AgentOwner}),
+		NewEvent(EventSubmitted, r.ID, actor, now, map[string]any{"action": submitted(p), "digest": r.Digest, "agent_owner": r.AgentOwner}),
 		NewEvent(EventDecided, r.ID, "policy", now, map[string]any{"effect": d.Effect, "rules": d.Rules, "reasons": d.Reasons, "policy_digest": d.PolicyDigest}),
 	}
 	switch d.Effect {
@@ -64,6 +67,15 @@ func NewRequest(p NewRequestParams) (*Request, []Event) {
 		}
 	}
 	return r, events
+}
+
+// submitted is the action as the submitted event records it: the canonical
+// JSON whose SHA-256 is the digest, when the caller has it.
+func submitted(p NewRequestParams) any {
+	if len(p.Canonical) > 0 {
+		return json.RawMessage(p.Canonical)
+	}
+	return p.Action
 }
 
 func (r *Request) issueGrant(now time.Time, actor string) Event {

@@ -2,6 +2,8 @@ package gateway_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"path/filepath"
@@ -326,4 +328,37 @@ func TestRevokedKeyNotRecached(t *testing.T) {
 	if _, err := svc.Authenticate(ctx, agentSecret); code(err) != countersign.EUnauthenticated {
 		t.Fatalf("revoked key right after revocation: %v, want unauthenticated", err)
 	}
+}
+
+// The submitted event records the canonical action whose SHA-256 is the
+// digest, so that an auditor can recompute the digest from the evidence.
+func TestSubmittedEventBindsDigest(t *testing.T) {
+	t.Parallel()
+	svc, st, _ := newService(t, nil)
+	ctx := context.Background()
+	a := action("production")
+	a.Labels = map[string]string{"ticket": "OPS-1"}
+	r, _, err := svc.Submit(ctx, bot, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, _ := st.Events(ctx, 0, 100)
+	for _, e := range evs {
+		if e.Type != countersign.EventSubmitted || e.ActionID != r.ID {
+			continue
+		}
+		var data struct {
+			Action json.RawMessage `json:"action"`
+			Digest string          `json:"digest"`
+		}
+		if err := json.Unmarshal(e.Data, &data); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data.Action)
+		if got := "sha256:" + hex.EncodeToString(sum[:]); got != r.Digest || data.Digest != r.Digest {
+			t.Fatalf("sha256(event action) = %s, event digest %s, request digest %s", got, data.Digest, r.Digest)
+		}
+		return
+	}
+	t.Fatal("no action.submitted event")
 }

@@ -24,7 +24,7 @@ func (s *Service) Submit(ctx context.Context, by countersign.Principal, a counte
 	if err != nil {
 		return nil, false, err
 	}
-	digest, err := a.Digest()
+	canonical, digest, err := a.CanonicalDigest()
 	if err != nil {
 		return nil, false, countersign.Errorf(countersign.EInvalid, "action cannot be canonicalized: %v", err)
 	}
@@ -32,7 +32,8 @@ func (s *Service) Submit(ctx context.Context, by countersign.Principal, a counte
 	// Built here, outside the store's write transaction, for the usual case
 	// of an agent that is not frozen; Build only picks it, or rebuilds it
 	// denied when the agent turns out to be frozen.
-	np := countersign.NewRequestParams{ID: newID("act_"), Action: a, Owner: by.Owner, Digest: digest, Decision: d, Now: s.now()}
+	np := countersign.NewRequestParams{ID: newID("act_"), Action: a, Owner: by.Owner, Digest: digest,
+		Canonical: canonical, Decision: d, Now: s.now()}
 	built, events := countersign.NewRequest(np)
 	r, created, err := s.store.CreateRequest(ctx, countersign.CreateRequestParams{
 		Agent: by.Name, IdempotencyKey: a.IdempotencyKey,
