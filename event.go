@@ -1,6 +1,7 @@
 package countersign
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -41,11 +42,23 @@ type Event struct {
 func NewEvent(typ, actionID, actor string, at time.Time, data any) Event {
 	raw := json.RawMessage(`{}`)
 	if data != nil {
-		b, err := json.Marshal(data)
+		b, err := marshalData(data)
 		if err != nil {
-			b, _ = json.Marshal(map[string]string{"marshal_error": err.Error()})
+			b, _ = marshalData(map[string]string{"marshal_error": err.Error()})
 		}
 		raw = b
 	}
 	return Event{Time: at.UTC(), Type: typ, ActionID: actionID, Actor: actor, Data: raw}
+}
+
+// marshalData is json.Marshal without HTML escaping, so that raw JSON inside
+// data (the canonical action) keeps its exact bytes.
+func marshalData(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

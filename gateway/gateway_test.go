@@ -338,6 +338,8 @@ func TestSubmittedEventBindsDigest(t *testing.T) {
 	ctx := context.Background()
 	a := action("production")
 	a.Labels = map[string]string{"ticket": "OPS-1"}
+	a.Summary = "exports <orders> & refunds" // characters json.Marshal would escape
+	a.Payload = json.RawMessage(`{"sql":"select '<a>' && 1","n":1.5e3}`)
 	r, _, err := svc.Submit(ctx, bot, a)
 	if err != nil {
 		t.Fatal(err)
