@@ -23,6 +23,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,6 +53,9 @@ const (
 // Store is a countersign.Store in a PostgreSQL database.
 type Store struct {
 	pool *pgxpool.Pool
+	// Logger receives what the store cannot return to a caller (Watch's
+	// reconnections). Nil discards it. Set it before calling Watch.
+	Logger *slog.Logger
 }
 
 // Open connects to the database at dsn (a postgres:// URL or key=value

@@ -24,7 +24,13 @@ func (s *Store) Watch(ctx context.Context, fn func(id string)) error {
 	backoff := watchMinBackoff
 	for {
 		// listen returns only when its connection fails or ctx is done.
-		s.listen(ctx, fn, func() { backoff = watchMinBackoff })
+		err := s.listen(ctx, fn, func() { backoff = watchMinBackoff })
+		if ctx.Err() != nil {
+			return nil
+		}
+		if s.Logger != nil {
+			s.Logger.Warn("listen for changes of other replicas failed; retrying", "err", err, "retry_in", backoff)
+		}
 		select {
 		case <-ctx.Done():
 			return nil

@@ -159,6 +159,7 @@ func (m *Main) openStore(ctx context.Context) (countersign.Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres store: %w", err)
 		}
+		s.Logger = m.Logger.With("component", "postgres")
 		return s, nil
 	case dsn == "" || strings.HasPrefix(dsn, "sqlite://"):
 		dir := m.Config.Data
