@@ -3,16 +3,18 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/countersign/countersign"
 )
 
 // maxBatch bounds how many write transactions share one commit.
 const maxBatch = 128
 
-// errClosed is returned for writes after Close.
-var errClosed = errors.New("sqlite store is closed")
+// errClosed is returned for writes after Close: the server is going away,
+// so callers are told to retry elsewhere (503).
+var errClosed = countersign.Errorf(countersign.EUnavailable, "the store is closed")
 
 // writer runs every write transaction on the one write connection, and
 // commits the transactions that queued up while the previous commit ran
