@@ -10,6 +10,8 @@ import (
 // state writes its events in the same transaction as the change. Implementations:
 // sqlite.Store and postgres.Store; storetest.Run is the conformance suite.
 type Store interface {
+	LedgerStore
+
 	// CreateRequest opens a request atomically with the agent's frozen flag:
 	// inside one transaction it reads whether p.Agent is frozen and calls
 	// p.Build. When p.IdempotencyKey is set and the agent already has a request

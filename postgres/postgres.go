@@ -48,6 +48,7 @@ const (
 	lockAgent
 	lockIdempotency
 	lockEvents
+	lockLedger
 )
 
 // Store is a countersign.Store in a PostgreSQL database.

@@ -47,6 +47,8 @@ func Run(t *testing.T, newStore func(t *testing.T) countersign.Store) {
 		{"Events", testEvents},
 		{"Ping", testPing},
 		{"CountRequests", testCountRequests},
+		{"Ledger", testLedger},
+		{"RaceLedger", testRaceLedger},
 		{"RaceGrantConsumption", testRaceGrantConsumption},
 		{"RaceReviews", testRaceReviews},
 		{"RaceBootstrap", testRaceBootstrap},

@@ -1,0 +1,152 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/countersign/countersign"
+)
+
+// LedgerHead returns the end of the integrated evidence log.
+func (s *Store) LedgerHead(ctx context.Context) (countersign.LedgerHead, error) {
+	var (
+		h    countersign.LedgerHead
+		size *int64
+		last *int64
+		note *string
+	)
+	err := s.pool.QueryRow(ctx, `SELECT (SELECT MAX(idx) + 1 FROM ledger_leaves),
+		(SELECT seq FROM ledger_leaves ORDER BY idx DESC LIMIT 1),
+		(SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1)`).Scan(&size, &last, &note)
+	if err != nil {
+		return h, fmt.Errorf("ledger head: %w", err)
+	}
+	if size != nil {
+		h.Size = uint64(*size)
+	}
+	if last != nil {
+		h.LastSeq = *last
+	}
+	if note != nil {
+		h.Checkpoint = []byte(*note)
+	}
+	return h, nil
+}
+
+// AppendLedger stores leaves, nodes and a checkpoint if the log still has
+// p.From leaves; replicas integrating at once are serialized by an advisory
+// lock, and the loser gets EConflict. Errors: EConflict, EInvalid.
+func (s *Store) AppendLedger(ctx context.Context, p countersign.AppendLedgerParams) error {
+	for i, l := range p.Leaves {
+		if l.Index != p.From+uint64(i) {
+			return countersign.Errorf(countersign.EInvalid, "append ledger: leaf %d has index %d, want %d", i, l.Index, p.From+uint64(i))
+		}
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, 0)`, lockLedger); err != nil {
+			return fmt.Errorf("append ledger: %w", err)
+		}
+		var size int64
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaves`).Scan(&size); err != nil {
+			return fmt.Errorf("append ledger: %w", err)
+		}
+		if uint64(size) != p.From {
+			return countersign.Errorf(countersign.EConflict, "append ledger: the log has %d leaves, not %d", size, p.From)
+		}
+		b := &pgx.Batch{}
+		for _, l := range p.Leaves {
+			b.Queue(`INSERT INTO ledger_leaves (idx, seq, hash) VALUES ($1, $2, $3)`, int64(l.Index), l.Seq, l.Hash)
+		}
+		for _, n := range p.Nodes {
+			b.Queue(`INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)`, int32(n.ID.Level), int64(n.ID.Index), n.Hash)
+		}
+		if p.Checkpoint != nil {
+			b.Queue(`INSERT INTO ledger_checkpoints (size, note, created_at) VALUES ($1, $2, $3)`,
+				int64(p.From)+int64(len(p.Leaves)), string(p.Checkpoint), nanos(time.Now()))
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("append ledger: %w", err)
+		}
+		return nil
+	})
+}
+
+// LedgerNodes returns the hashes of the nodes, in order. Errors: ENotFound.
+func (s *Store) LedgerNodes(ctx context.Context, ids []countersign.LedgerNodeID) ([][]byte, error) {
+	out := make([][]byte, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	levels := make([]int32, len(ids))
+	idxs := make([]int64, len(ids))
+	for i, id := range ids {
+		levels[i], idxs[i] = int32(id.Level), int64(id.Index)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT n.level, n.idx, n.hash FROM ledger_nodes n
+		JOIN unnest($1::int[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx`, levels, idxs)
+	if err != nil {
+		return nil, fmt.Errorf("ledger nodes: %w", err)
+	}
+	found := make(map[countersign.LedgerNodeID][]byte, len(ids))
+	for rows.Next() {
+		var (
+			level int32
+			idx   int64
+			hash  []byte
+		)
+		if err := rows.Scan(&level, &idx, &hash); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("ledger nodes: %w", err)
+		}
+		found[countersign.LedgerNodeID{Level: uint(level), Index: uint64(idx)}] = hash
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ledger nodes: %w", err)
+	}
+	for i, id := range ids {
+		h, ok := found[id]
+		if !ok {
+			return nil, countersign.Errorf(countersign.ENotFound, "ledger node %d/%d is not stored", id.Level, id.Index)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// LedgerEntries returns the integrated entries with index in [start, end).
+func (s *Store) LedgerEntries(ctx context.Context, start, end uint64) ([]countersign.LedgerEntry, error) {
+	return s.ledgerEntries(ctx, `WHERE l.idx >= $1 AND l.idx < $2`, int64(start), int64(end))
+}
+
+// LedgerEntriesOf returns the integrated entries of one request.
+func (s *Store) LedgerEntriesOf(ctx context.Context, actionID string) ([]countersign.LedgerEntry, error) {
+	return s.ledgerEntries(ctx, `WHERE e.action_id = $1`, actionID)
+}
+
+func (s *Store) ledgerEntries(ctx context.Context, where string, args ...any) ([]countersign.LedgerEntry, error) {
+	rows, err := s.pool.Query(ctx, `SELECT l.idx, l.hash, e.seq, e.time, e.type, COALESCE(e.action_id, ''), e.actor, e.data
+		FROM ledger_leaves l JOIN events e ON e.seq = l.seq `+where+` ORDER BY l.idx`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ledger entries: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (countersign.LedgerEntry, error) {
+		var (
+			le   countersign.LedgerEntry
+			idx  int64
+			at   int64
+			data []byte
+		)
+		err := row.Scan(&idx, &le.Hash, &le.Event.Seq, &at, &le.Event.Type, &le.Event.ActionID, &le.Event.Actor, &data)
+		le.Index, le.Event.Time, le.Event.Data = uint64(idx), fromNanos(at), data
+		return le, err
+	})
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("ledger entries: %w", err)
+	}
+	return out, nil
+}

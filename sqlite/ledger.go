@@ -1,0 +1,150 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/countersign/countersign"
+)
+
+// LedgerHead returns the end of the integrated evidence log.
+func (s *Store) LedgerHead(ctx context.Context) (countersign.LedgerHead, error) {
+	var h countersign.LedgerHead
+	var size, last sql.NullInt64
+	err := s.read.QueryRowContext(ctx, `SELECT MAX(idx) + 1, (SELECT seq FROM ledger_leaves ORDER BY idx DESC LIMIT 1)
+		FROM ledger_leaves`).Scan(&size, &last)
+	if err != nil {
+		return h, fmt.Errorf("ledger head: %w", err)
+	}
+	h.Size, h.LastSeq = uint64(size.Int64), last.Int64
+	var note string
+	err = s.read.QueryRowContext(ctx, `SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&note)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return h, fmt.Errorf("ledger head: %w", err)
+	default:
+		h.Checkpoint = []byte(note)
+	}
+	return h, nil
+}
+
+// AppendLedger stores leaves, nodes and a checkpoint if the log still has
+// p.From leaves. Errors: EConflict, EInvalid.
+func (s *Store) AppendLedger(ctx context.Context, p countersign.AppendLedgerParams) error {
+	for i, l := range p.Leaves {
+		if l.Index != p.From+uint64(i) {
+			return countersign.Errorf(countersign.EInvalid, "append ledger: leaf %d has index %d, want %d", i, l.Index, p.From+uint64(i))
+		}
+	}
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var size int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaves`).Scan(&size); err != nil {
+			return fmt.Errorf("append ledger: %w", err)
+		}
+		if uint64(size) != p.From {
+			return countersign.Errorf(countersign.EConflict, "append ledger: the log has %d leaves, not %d", size, p.From)
+		}
+		for _, l := range p.Leaves {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_leaves (idx, seq, hash) VALUES (?, ?, ?)`, int64(l.Index), l.Seq, l.Hash); err != nil {
+				return fmt.Errorf("append ledger: leaf %d: %w", l.Index, err)
+			}
+		}
+		for _, n := range p.Nodes {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)`, n.ID.Level, int64(n.ID.Index), n.Hash); err != nil {
+				return fmt.Errorf("append ledger: node %d/%d: %w", n.ID.Level, n.ID.Index, err)
+			}
+		}
+		if p.Checkpoint != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_checkpoints (size, note, created_at) VALUES (?, ?, ?)`,
+				int64(p.From)+int64(len(p.Leaves)), string(p.Checkpoint), nanos(time.Now())); err != nil {
+				return fmt.Errorf("append ledger: checkpoint: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// LedgerNodes returns the hashes of the nodes, in order. Errors: ENotFound.
+func (s *Store) LedgerNodes(ctx context.Context, ids []countersign.LedgerNodeID) ([][]byte, error) {
+	out := make([][]byte, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	where := make([]string, len(ids))
+	args := make([]any, 0, 2*len(ids))
+	for i, id := range ids {
+		where[i] = "(level = ? AND idx = ?)"
+		args = append(args, id.Level, int64(id.Index))
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT level, idx, hash FROM ledger_nodes WHERE `+strings.Join(where, " OR "), args...)
+	if err != nil {
+		return nil, fmt.Errorf("ledger nodes: %w", err)
+	}
+	defer rows.Close()
+	found := make(map[countersign.LedgerNodeID][]byte, len(ids))
+	for rows.Next() {
+		var (
+			id   countersign.LedgerNodeID
+			idx  int64
+			hash []byte
+		)
+		if err := rows.Scan(&id.Level, &idx, &hash); err != nil {
+			return nil, fmt.Errorf("ledger nodes: %w", err)
+		}
+		id.Index = uint64(idx)
+		found[id] = hash
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ledger nodes: %w", err)
+	}
+	for i, id := range ids {
+		h, ok := found[id]
+		if !ok {
+			return nil, countersign.Errorf(countersign.ENotFound, "ledger node %d/%d is not stored", id.Level, id.Index)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// LedgerEntries returns the integrated entries with index in [start, end).
+func (s *Store) LedgerEntries(ctx context.Context, start, end uint64) ([]countersign.LedgerEntry, error) {
+	return s.ledgerEntries(ctx, `WHERE l.idx >= ? AND l.idx < ?`, int64(start), int64(end))
+}
+
+// LedgerEntriesOf returns the integrated entries of one request.
+func (s *Store) LedgerEntriesOf(ctx context.Context, actionID string) ([]countersign.LedgerEntry, error) {
+	return s.ledgerEntries(ctx, `WHERE e.action_id = ?`, actionID)
+}
+
+func (s *Store) ledgerEntries(ctx context.Context, where string, args ...any) ([]countersign.LedgerEntry, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT l.idx, l.hash, e.seq, e.time, e.type, COALESCE(e.action_id, ''), e.actor, e.data
+		FROM ledger_leaves l JOIN events e ON e.seq = l.seq `+where+` ORDER BY l.idx`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ledger entries: %w", err)
+	}
+	defer rows.Close()
+	var out []countersign.LedgerEntry
+	for rows.Next() {
+		var (
+			le   countersign.LedgerEntry
+			idx  int64
+			at   int64
+			data []byte
+		)
+		if err := rows.Scan(&idx, &le.Hash, &le.Event.Seq, &at, &le.Event.Type, &le.Event.ActionID, &le.Event.Actor, &data); err != nil {
+			return nil, fmt.Errorf("ledger entries: %w", err)
+		}
+		le.Index, le.Event.Time, le.Event.Data = uint64(idx), fromNanos(at), data
+		out = append(out, le)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ledger entries: %w", err)
+	}
+	return out, nil
+}
