@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -22,6 +23,11 @@ type Config struct {
 	BootstrapKeyFile string `yaml:"bootstrap_key_file"`
 	LogLevel         string `yaml:"log_level"`
 	LogFormat        string `yaml:"log_format"`
+	// EvidenceKeyFile holds the checkpoint signing key; default DATA/evidence.key.
+	EvidenceKeyFile string `yaml:"evidence_key_file"`
+	// EvidenceOrigin names a new evidence log (the key's name); default
+	// countersign/<hostname>.
+	EvidenceOrigin string `yaml:"evidence_origin"`
 
 	// Sections read by the approval channels (later issues); accepted here
 	// so that one file configures every part.
@@ -47,6 +53,8 @@ var configKeys = []struct {
 	{"COUNTERSIGN_BOOTSTRAP_KEY_FILE", func(c *Config, v string) { c.BootstrapKeyFile = v }},
 	{"COUNTERSIGN_LOG_LEVEL", func(c *Config, v string) { c.LogLevel = v }},
 	{"COUNTERSIGN_LOG_FORMAT", func(c *Config, v string) { c.LogFormat = v }},
+	{"COUNTERSIGN_EVIDENCE_KEY_FILE", func(c *Config, v string) { c.EvidenceKeyFile = v }},
+	{"COUNTERSIGN_EVIDENCE_ORIGIN", func(c *Config, v string) { c.EvidenceOrigin = v }},
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
@@ -107,4 +115,20 @@ func ApplyEnv(c *Config, getenv func(string) (string, bool)) {
 			k.set(c, v)
 		}
 	}
+}
+
+// evidenceKeyPath is where the checkpoint signing key lives.
+func (c Config) evidenceKeyPath() string {
+	if c.EvidenceKeyFile != "" {
+		return c.EvidenceKeyFile
+	}
+	return filepath.Join(c.Data, "evidence.key")
+}
+
+// evidenceOrigin is the name of a new evidence log.
+func (c Config) evidenceOrigin() string {
+	if c.EvidenceOrigin != "" {
+		return c.EvidenceOrigin
+	}
+	return defaultOrigin()
 }

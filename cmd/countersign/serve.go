@@ -33,6 +33,7 @@ func newServeCmd() *cobra.Command {
 				"bootstrap-key-file": func() { cfg.BootstrapKeyFile = flags.BootstrapKeyFile },
 				"log-level":          func() { cfg.LogLevel = flags.LogLevel },
 				"public-url":         func() { cfg.PublicURL = flags.PublicURL },
+				"evidence-key-file":  func() { cfg.EvidenceKeyFile = flags.EvidenceKeyFile },
 			} {
 				if f.Changed(name) {
 					set()
@@ -54,6 +55,7 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&flags.BootstrapKeyFile, "bootstrap-key-file", "", "also write the bootstrap admin key here (COUNTERSIGN_BOOTSTRAP_KEY_FILE)")
 	f.StringVar(&flags.LogLevel, "log-level", flags.LogLevel, "debug, info, warn or error (COUNTERSIGN_LOG_LEVEL)")
 	f.StringVar(&flags.PublicURL, "public-url", "", "URL people use to reach this server (COUNTERSIGN_PUBLIC_URL)")
+	f.StringVar(&flags.EvidenceKeyFile, "evidence-key-file", "", "checkpoint signing key; default DATA/evidence.key (COUNTERSIGN_EVIDENCE_KEY_FILE)")
 	return cmd
 }
 
