@@ -49,6 +49,7 @@ type Main struct {
 	closeErr error
 	once     sync.Once
 	reloadMu sync.Mutex
+	evidence evidenceKey
 }
 
 // NewMain returns a Main with the default configuration.
@@ -71,6 +72,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			store.Close()
 		}
 	}()
+
+	m.evidence, err = m.loadEvidenceKey()
+	if err != nil {
+		return err
+	}
 
 	pol := policy.Default()
 	if m.Config.Policy != "" {
@@ -142,6 +148,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	log.Info("countersign listening", "addr", m.Addr, "store", storeKind(m.Config.Store), "policy", pol.Name(), "policy_digest", pol.Digest())
 	return nil
+}
+
+// loadEvidenceKey loads (or, on first start, creates) the checkpoint signing key.
+func (m *Main) loadEvidenceKey() (evidenceKey, error) {
+	k, created, err := loadEvidenceKey(m.Config.evidenceKeyPath(), m.Config.evidenceOrigin(), os.LookupEnv)
+	if err != nil {
+		return k, err
+	}
+	if created {
+		m.Logger.Info("created the evidence signing key", "file", m.Config.evidenceKeyPath(), "origin", k.Origin())
+		if m.Config.Store != "" {
+			m.Logger.Warn("replicas sharing one PostgreSQL store must share one evidence key: give each the same " + EnvEvidenceKey)
+		}
+	}
+	m.Logger.Info("evidence log", "origin", k.Origin(), "verifier_key", k.verifier)
+	return k, nil
 }
 
 func storeKind(dsn string) string {
