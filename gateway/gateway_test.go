@@ -55,7 +55,17 @@ var (
 
 func newService(t *testing.T, analyzer gateway.Analyzer) (*gateway.Service, countersign.Store, *clock) {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "cs.db"))
+	return newServiceWith(t, filepath.Join(t.TempDir(), "cs.db"), analyzer)
+}
+
+func newServiceAt(t *testing.T, path string) (*gateway.Service, countersign.Store, *clock) {
+	t.Helper()
+	return newServiceWith(t, path, nil)
+}
+
+func newServiceWith(t *testing.T, path string, analyzer gateway.Analyzer) (*gateway.Service, countersign.Store, *clock) {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

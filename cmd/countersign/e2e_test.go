@@ -14,7 +14,10 @@ import (
 	"time"
 
 	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/gateway"
 	"github.com/countersign/countersign/internal/pgtest"
+	"github.com/countersign/countersign/ledger"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // clock is a fake clock the tests move by hand.
@@ -288,6 +291,52 @@ func walk(t *testing.T, e *env) {
 	e.want(200, "", st, eb, "review after restart")
 	if r.Approvals.Got != 1 {
 		t.Fatalf("after restart review: %+v, want 1 approval", r.Approvals)
+	}
+
+	// The evidence: every event of the executed request is in the signed tree.
+	checkEvidence(t, e.m, v.ID, 6)
+}
+
+// checkEvidence integrates the log and checks that the newest checkpoint is
+// signed by the server's key and that each of the request's events (at least
+// want of them, starting with action.submitted) has a valid inclusion proof.
+func checkEvidence(t *testing.T, m *Main, id string, want int) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := m.Integrator.Integrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := note.NewVerifier(m.evidence.verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := m.Store.LedgerHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := ledger.Open(head.Checkpoint, verifier)
+	if err != nil {
+		t.Fatalf("newest checkpoint: %v", err)
+	}
+	entries, err := m.Store.LedgerEntriesOf(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) < want || entries[0].Event.Type != countersign.EventSubmitted {
+		t.Fatalf("%d ledger entries for %s, want at least %d starting with action.submitted", len(entries), id, want)
+	}
+	for _, en := range entries {
+		leaf, err := ledger.Leaf(en.Index, en.Event)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proof, err := ledger.InclusionProof(ctx, gateway.NodeStore(m.Store), en.Index, cp.Size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ledger.VerifyInclusion(en.Index, cp.Size, ledger.LeafHash(leaf), proof, cp.Root); err != nil {
+			t.Fatalf("event %d (%s) of %s: %v", en.Index, en.Event.Type, id, err)
+		}
 	}
 }
 

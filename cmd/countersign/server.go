@@ -38,6 +38,8 @@ type Main struct {
 
 	Store   countersign.Store
 	Service *gateway.Service
+	// Integrator builds the evidence tree and signs its checkpoints.
+	Integrator *gateway.Integrator
 	// Addr is the address actually listened on, once Run returns.
 	Addr string
 
@@ -51,6 +53,10 @@ type Main struct {
 	reloadMu sync.Mutex
 	evidence evidenceKey
 }
+
+// integrateInterval is how often the evidence tree takes in new events;
+// checkpoints stay at most this far behind the log.
+const integrateInterval = 500 * time.Millisecond
 
 // NewMain returns a Main with the default configuration.
 func NewMain() *Main {
@@ -130,7 +136,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	bgctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.bg.Add(2)
+	m.Integrator = gateway.NewIntegrator(store, m.evidence.signer, log.With("component", "ledger"))
+	m.bg.Add(3)
+	go func() {
+		defer m.bg.Done()
+		m.Integrator.Run(bgctx, integrateInterval)
+	}()
 	go func() {
 		defer m.bg.Done()
 		if err := m.srv.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -311,6 +322,14 @@ func (m *Main) Close() error {
 			m.cancel()
 		}
 		m.bg.Wait()
+		if m.Integrator != nil {
+			// A last checkpoint covering everything recorded before shutdown.
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if _, err := m.Integrator.Integrate(ctx); err != nil {
+				m.closeErr = errors.Join(m.closeErr, fmt.Errorf("integrate evidence: %w", err))
+			}
+			cancel()
+		}
 		if m.Store != nil {
 			if err := m.Store.Close(); err != nil {
 				m.closeErr = errors.Join(m.closeErr, fmt.Errorf("close store: %w", err))

@@ -1,0 +1,136 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/transparency-dev/merkle/compact"
+	"golang.org/x/mod/sumdb/note"
+
+	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/ledger"
+)
+
+// integratePage bounds how many events one integration step takes.
+const integratePage = 5000
+
+// Integrator turns the event log into the evidence tree
+// (docs/evidence-format.md): it gives events, in commit order, contiguous
+// leaf indexes, stores the node hashes, and signs a checkpoint of each new
+// size. Replicas sharing a store may each run one; the store lets one of
+// them extend the tree from a given size, so checkpoints never fork.
+type Integrator struct {
+	store  countersign.Store
+	signer note.Signer
+	log    *slog.Logger
+
+	mu  sync.Mutex
+	app *ledger.Appender // the tree as last integrated; nil: load from the store
+}
+
+// NewIntegrator returns an integrator that signs checkpoints with signer,
+// whose name is the log's origin.
+func NewIntegrator(store countersign.Store, signer note.Signer, log *slog.Logger) *Integrator {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Integrator{store: store, signer: signer, log: log}
+}
+
+// nodeStore reads tree nodes from a countersign.Store for the ledger package.
+type nodeStore struct{ s countersign.Store }
+
+func (n nodeStore) Nodes(ctx context.Context, ids []compact.NodeID) ([][]byte, error) {
+	out := make([]countersign.LedgerNodeID, len(ids))
+	for i, id := range ids {
+		out[i] = countersign.LedgerNodeID{Level: id.Level, Index: id.Index}
+	}
+	return n.s.LedgerNodes(ctx, out)
+}
+
+// NodeStore returns the store's tree nodes as a ledger.NodeStore, for proofs.
+func NodeStore(s countersign.Store) ledger.NodeStore { return nodeStore{s} }
+
+// Integrate adds every event not yet in the tree and signs a checkpoint of
+// the new size. It returns the tree's size. A concurrent integrator that got
+// there first is not an error: the next call starts from its tree.
+func (in *Integrator) Integrate(ctx context.Context) (uint64, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	head, err := in.store.LedgerHead(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("integrate: %w", err)
+	}
+	for {
+		if in.app == nil || in.app.Size() != head.Size {
+			if in.app, err = ledger.LoadAppender(ctx, NodeStore(in.store), head.Size); err != nil {
+				return head.Size, fmt.Errorf("integrate: %w", err)
+			}
+		}
+		events, err := in.store.Events(ctx, head.LastSeq, integratePage)
+		if err != nil {
+			return head.Size, fmt.Errorf("integrate: %w", err)
+		}
+		if len(events) == 0 && head.Checkpoint != nil {
+			return head.Size, nil
+		}
+		p := countersign.AppendLedgerParams{From: head.Size}
+		for i, e := range events {
+			idx := head.Size + uint64(i)
+			leaf, err := ledger.Leaf(idx, e)
+			if err != nil {
+				in.app = nil
+				return head.Size, fmt.Errorf("integrate event %d: %w", e.Seq, err)
+			}
+			h := ledger.LeafHash(leaf)
+			p.Leaves = append(p.Leaves, countersign.LedgerLeaf{Index: idx, Seq: e.Seq, Hash: h})
+			err = in.app.Append(h, func(id compact.NodeID, hash []byte) {
+				p.Nodes = append(p.Nodes, countersign.LedgerNode{ID: countersign.LedgerNodeID{Level: id.Level, Index: id.Index}, Hash: hash})
+			})
+			if err != nil {
+				in.app = nil
+				return head.Size, fmt.Errorf("integrate event %d: %w", e.Seq, err)
+			}
+		}
+		origin := in.signer.Name()
+		p.Checkpoint, err = ledger.Sign(in.signer, ledger.Checkpoint{Origin: origin, Size: in.app.Size(), Root: in.app.Root()})
+		if err != nil {
+			in.app = nil
+			return head.Size, fmt.Errorf("integrate: sign checkpoint: %w", err)
+		}
+		if err := in.store.AppendLedger(ctx, p); err != nil {
+			in.app = nil // ahead of the store now; reload next time
+			if countersign.ErrorCode(err) == countersign.EConflict {
+				return head.Size, nil // another replica integrated first
+			}
+			return head.Size, fmt.Errorf("integrate: %w", err)
+		}
+		head.Size, head.Checkpoint = in.app.Size(), p.Checkpoint
+		if len(events) > 0 {
+			head.LastSeq = events[len(events)-1].Seq
+		}
+		if len(events) < integratePage {
+			return head.Size, nil
+		}
+	}
+}
+
+// Run integrates every interval until ctx ends, so that checkpoints stay
+// within one interval of the log.
+func (in *Integrator) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := in.Integrate(ctx); err != nil && ctx.Err() == nil {
+			in.log.Error("integrate evidence", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
