@@ -1,6 +1,9 @@
 package countersign
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // The evidence log's storage. The events are the log's entries; an
 // integrator gives each, in commit order, a leaf index, and stores the tree's
@@ -72,4 +75,13 @@ type LedgerStore interface {
 	// LedgerEntriesOf returns the integrated entries of one request, in
 	// index order.
 	LedgerEntriesOf(ctx context.Context, actionID string) ([]LedgerEntry, error)
+
+	// LedgerCheckpoint returns the stored checkpoint nearest to size: the
+	// largest at or below it (atOrBelow) or the smallest at or above it, with
+	// its size. Errors: ENotFound.
+	LedgerCheckpoint(ctx context.Context, size uint64, atOrBelow bool) (uint64, []byte, error)
+
+	// LedgerIndexAt returns the index of the first integrated entry whose
+	// event time is at or after t, or the log's size if none is.
+	LedgerIndexAt(ctx context.Context, t time.Time) (uint64, error)
 }

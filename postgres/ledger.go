@@ -150,3 +150,39 @@ func (s *Store) ledgerEntries(ctx context.Context, where string, args ...any) ([
 	}
 	return out, nil
 }
+
+// LedgerCheckpoint returns the stored checkpoint nearest to size. Errors:
+// ENotFound.
+func (s *Store) LedgerCheckpoint(ctx context.Context, size uint64, atOrBelow bool) (uint64, []byte, error) {
+	q := `SELECT size, note FROM ledger_checkpoints WHERE size >= $1 ORDER BY size LIMIT 1`
+	if atOrBelow {
+		q = `SELECT size, note FROM ledger_checkpoints WHERE size <= $1 ORDER BY size DESC LIMIT 1`
+	}
+	var (
+		got  int64
+		note string
+	)
+	err := s.pool.QueryRow(ctx, q, int64(size)).Scan(&got, &note)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil, countersign.Errorf(countersign.ENotFound, "no checkpoint near size %d", size)
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("ledger checkpoint: %w", err)
+	}
+	return uint64(got), []byte(note), nil
+}
+
+// LedgerIndexAt returns the index of the first entry at or after t.
+func (s *Store) LedgerIndexAt(ctx context.Context, t time.Time) (uint64, error) {
+	var idx *int64
+	err := s.pool.QueryRow(ctx, `SELECT MIN(l.idx) FROM ledger_leaves l JOIN events e ON e.seq = l.seq WHERE e.time >= $1`,
+		nanos(t)).Scan(&idx)
+	if err != nil {
+		return 0, fmt.Errorf("ledger index at: %w", err)
+	}
+	if idx != nil {
+		return uint64(*idx), nil
+	}
+	h, err := s.LedgerHead(ctx)
+	return h.Size, err
+}

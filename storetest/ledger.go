@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/countersign/countersign"
 )
@@ -90,6 +91,26 @@ func testLedger(t *testing.T, s countersign.Store) {
 			string(e.Hash) != fmt.Sprintf("leaf-%d", i+1) {
 			t.Errorf("entry %d = %+v, want index %d of %+v", i, e, i+1, want)
 		}
+	}
+	for _, c := range []struct {
+		size     uint64
+		below    bool
+		want     uint64
+		wantNote string
+	}{{4, true, 3, "checkpoint 3\n"}, {4, false, 5, "checkpoint 5\n"}, {3, true, 3, "checkpoint 3\n"}, {5, false, 5, "checkpoint 5\n"}} {
+		got, note, err := s.LedgerCheckpoint(ctx, c.size, c.below)
+		if err != nil || got != c.want || string(note) != c.wantNote {
+			t.Errorf("LedgerCheckpoint(%d, %v) = %d %q %v; want %d", c.size, c.below, got, note, err, c.want)
+		}
+	}
+	if _, _, err := s.LedgerCheckpoint(ctx, 6, false); countersign.ErrorCode(err) != countersign.ENotFound {
+		t.Errorf("LedgerCheckpoint past the end: %v, want not_found", err)
+	}
+	if i, err := s.LedgerIndexAt(ctx, t0); err != nil || i != 0 {
+		t.Errorf("LedgerIndexAt(t0) = %d, %v; want 0", i, err)
+	}
+	if i, err := s.LedgerIndexAt(ctx, t0.Add(time.Second)); err != nil || i != 5 {
+		t.Errorf("LedgerIndexAt(after every event) = %d, %v; want the size 5", i, err)
 	}
 	of, err := s.LedgerEntriesOf(ctx, "act_l")
 	if err != nil || len(of) != 3 || of[0].Index != 0 || of[1].Index != 2 || of[2].Index != 4 {
