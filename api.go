@@ -175,3 +175,18 @@ type AgentState struct {
 type ErrorBody struct {
 	Error Error `json:"error"`
 }
+
+// ProofView is the answer to the evidence proof calls: the proof's hashes
+// (base64 in JSON) and the sizes or index it is for.
+type ProofView struct {
+	Index  *uint64  `json:"index,omitempty"`
+	Size   *uint64  `json:"size,omitempty"`
+	Old    *uint64  `json:"old,omitempty"`
+	New    *uint64  `json:"new,omitempty"`
+	Hashes [][]byte `json:"hashes"`
+}
+
+// IndexView is the answer to GET /v1/evidence/index.
+type IndexView struct {
+	Index uint64 `json:"index"`
+}

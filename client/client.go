@@ -175,19 +175,35 @@ func (c *Client) SetFrozen(ctx context.Context, agent string, frozen bool) error
 	return c.do(ctx, http.MethodPost, "/v1/agents/"+url.PathEscape(agent)+verb, nil, nil)
 }
 
-// do sends one call. API errors come back as *countersign.Error.
+// do sends one call and decodes a JSON answer into out. API errors come
+// back as *countersign.Error.
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	data, status, err := c.send(ctx, method, path, in)
+	if err != nil {
+		return err
+	}
+	if out == nil || status == http.StatusNoContent {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("decode answer: %w", err)
+	}
+	return nil
+}
+
+// send sends one call and returns the body of a successful answer.
+func (c *Client) send(ctx context.Context, method, path string, in any) ([]byte, int, error) {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return fmt.Errorf("encode request: %w", err)
+			return nil, 0, fmt.Errorf("encode request: %w", err)
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
-		return fmt.Errorf("build request: %w", err)
+		return nil, 0, fmt.Errorf("build request: %w", err)
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -197,26 +213,20 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, c.base+path, err)
+		return nil, 0, fmt.Errorf("%s %s: %w", method, c.base+path, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return fmt.Errorf("read answer: %w", err)
+		return nil, 0, fmt.Errorf("read answer: %w", err)
 	}
 	if resp.StatusCode >= 300 {
 		var eb countersign.ErrorBody
 		if json.Unmarshal(data, &eb) == nil && eb.Error.Code != "" {
 			e := eb.Error
-			return &e
+			return nil, resp.StatusCode, &e
 		}
-		return fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)
+		return nil, resp.StatusCode, fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)
 	}
-	if out == nil || resp.StatusCode == http.StatusNoContent {
-		return nil
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("decode answer: %w", err)
-	}
-	return nil
+	return data, resp.StatusCode, nil
 }

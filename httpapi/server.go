@@ -66,6 +66,7 @@ func New(cfg Config) *Server {
 	s.route("DELETE /v1/keys/{id}", s.auth(s.revokeKey))
 	s.route("POST /v1/agents/{name}/freeze", s.auth(s.freeze(true)))
 	s.route("POST /v1/agents/{name}/unfreeze", s.auth(s.freeze(false)))
+	s.routeEvidence()
 	s.route("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	s.route("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/client"
 	"github.com/countersign/countersign/gateway"
 	"github.com/countersign/countersign/internal/pgtest"
 	"github.com/countersign/countersign/ledger"
@@ -293,8 +294,44 @@ func walk(t *testing.T, e *env) {
 		t.Fatalf("after restart review: %+v, want 1 approval", r.Approvals)
 	}
 
-	// The evidence: every event of the executed request is in the signed tree.
+	// The evidence: every event of the executed request is in the signed tree,
+	// and the receipt the agent gets over the API proves it offline.
 	checkEvidence(t, e.m, v.ID, 6)
+	checkReceipt(t, e, agent, v.ID, d.ID)
+}
+
+// checkReceipt fetches a request's receipt over the API and verifies it with
+// the server's verifier key only; checked for another request, it fails.
+func checkReceipt(t *testing.T, e *env, key, id, otherID string) {
+	t.Helper()
+	c := client.New(e.url, key)
+	receipt, err := c.Receipt(context.Background(), id)
+	if err != nil {
+		t.Fatalf("receipt: %v", err)
+	}
+	verifier, err := note.NewVerifier(e.m.evidence.verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, entries, err := ledger.VerifyRequestReceipt(receipt, id, verifier)
+	if err != nil {
+		t.Fatalf("receipt of %s does not verify: %v", id, err)
+	}
+	types := map[string]bool{}
+	for _, en := range entries {
+		types[en.Event.Type] = true
+	}
+	for _, want := range []string{countersign.EventSubmitted, countersign.EventReviewed, countersign.EventApproved, countersign.EventExecuted} {
+		if !types[want] {
+			t.Errorf("receipt of %s lacks a %s event", id, want)
+		}
+	}
+	if cp.Size == 0 {
+		t.Error("receipt under an empty checkpoint")
+	}
+	if _, _, err := ledger.VerifyRequestReceipt(receipt, otherID, verifier); err == nil {
+		t.Errorf("the receipt of %s verified as the receipt of %s", id, otherID)
+	}
 }
 
 // checkEvidence integrates the log and checks that the newest checkpoint is
