@@ -190,3 +190,9 @@ type ProofView struct {
 type IndexView struct {
 	Index uint64 `json:"index"`
 }
+
+// EvidenceKeyView is the answer to GET /v1/evidence/key.
+type EvidenceKeyView struct {
+	Origin      string `json:"origin"`
+	VerifierKey string `json:"verifier_key"`
+}

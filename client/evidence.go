@@ -10,19 +10,29 @@ import (
 	countersign "github.com/countersign/countersign"
 )
 
-// Checkpoint returns the newest signed checkpoint; with size > 0, the stored
-// one nearest to size, at or below it (below) or at or above it.
-func (c *Client) Checkpoint(ctx context.Context, size uint64, below bool) ([]byte, error) {
-	path := "/v1/evidence/checkpoint"
-	if size > 0 {
-		near := "below"
-		if !below {
-			near = "above"
-		}
-		path += fmt.Sprintf("?size=%d&near=%s", size, near)
-	}
-	b, _, err := c.send(ctx, http.MethodGet, path, nil)
+// Checkpoint returns the newest signed checkpoint.
+func (c *Client) Checkpoint(ctx context.Context) ([]byte, error) {
+	b, _, err := c.send(ctx, http.MethodGet, "/v1/evidence/checkpoint", nil)
 	return b, err
+}
+
+// CheckpointNear returns the stored checkpoint nearest to size: at or below
+// it (below), or at or above it.
+func (c *Client) CheckpointNear(ctx context.Context, size uint64, below bool) ([]byte, error) {
+	near := "below"
+	if !below {
+		near = "above"
+	}
+	b, _, err := c.send(ctx, http.MethodGet, fmt.Sprintf("/v1/evidence/checkpoint?size=%d&near=%s", size, near), nil)
+	return b, err
+}
+
+// VerifierKey returns the log's origin and note verifier key as the server
+// states them. Trust a key from elsewhere to verify; this one is for the
+// bundle's manifest.
+func (c *Client) VerifierKey(ctx context.Context) (string, error) {
+	var v countersign.EvidenceKeyView
+	return v.VerifierKey, c.do(ctx, http.MethodGet, "/v1/evidence/key", nil, &v)
 }
 
 // Entries returns the exact leaf bytes with index in [start, end).

@@ -22,15 +22,15 @@ func canReadEvidence(by countersign.Principal) error {
 	return nil
 }
 
-// Checkpoint returns the newest signed checkpoint, or with size > 0 the
-// stored checkpoint nearest to size (at or below it when below). Errors:
+// Checkpoint returns the newest signed checkpoint, or with a size the
+// stored checkpoint nearest to it (at or below it when below). Errors:
 // ENotFound.
-func (s *Service) Checkpoint(ctx context.Context, by countersign.Principal, size uint64, below bool) ([]byte, error) {
+func (s *Service) Checkpoint(ctx context.Context, by countersign.Principal, size *uint64, below bool) ([]byte, error) {
 	if err := canReadEvidence(by); err != nil {
 		return nil, err
 	}
-	if size > 0 {
-		_, note, err := s.store.LedgerCheckpoint(ctx, size, below)
+	if size != nil {
+		_, note, err := s.store.LedgerCheckpoint(ctx, *size, below)
 		return note, err
 	}
 	head, err := s.store.LedgerHead(ctx)

@@ -64,6 +64,21 @@ func (in *Integrator) Integrate(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("integrate: %w", err)
 	}
+	if head.Size == 0 && head.Checkpoint == nil {
+		// The empty tree's checkpoint comes first, so that a bundle can
+		// start at the log's beginning (checkpoints/first of size 0).
+		empty, err := ledger.Sign(in.signer, ledger.Checkpoint{Origin: in.signer.Name(), Size: 0, Root: ledger.EmptyRoot()})
+		if err != nil {
+			return 0, fmt.Errorf("integrate: sign checkpoint: %w", err)
+		}
+		if err := in.store.AppendLedger(ctx, countersign.AppendLedgerParams{From: 0, Checkpoint: empty}); err != nil &&
+			countersign.ErrorCode(err) != countersign.EConflict {
+			return 0, fmt.Errorf("integrate: %w", err)
+		}
+		if head, err = in.store.LedgerHead(ctx); err != nil {
+			return 0, fmt.Errorf("integrate: %w", err)
+		}
+	}
 	for {
 		if in.app == nil || in.app.Size() != head.Size {
 			if in.app, err = ledger.LoadAppender(ctx, NodeStore(in.store), head.Size); err != nil {

@@ -10,6 +10,7 @@ import (
 
 func (s *Server) routeEvidence() {
 	s.route("GET /v1/evidence/checkpoint", s.auth(s.checkpoint))
+	s.route("GET /v1/evidence/key", s.auth(s.evidenceKey))
 	s.route("GET /v1/evidence/entries", s.auth(s.entries))
 	s.route("GET /v1/evidence/index", s.auth(s.evidenceIndex))
 	s.route("GET /v1/evidence/proof/inclusion", s.auth(s.inclusion))
@@ -39,11 +40,23 @@ func writeText(w http.ResponseWriter, contentType string, b []byte) {
 	w.Write(b)
 }
 
-func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request) {
-	size, err := uintParam(r, "size", 0)
-	if err != nil {
-		s.fail(w, r, err)
+func (s *Server) evidenceKey(w http.ResponseWriter, r *http.Request) {
+	if s.evidence.VerifierKey == "" {
+		s.fail(w, r, countersign.Errorf(countersign.ENotFound, "this server signs no evidence"))
 		return
+	}
+	writeJSON(w, http.StatusOK, s.evidence)
+}
+
+func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request) {
+	var size *uint64
+	if r.URL.Query().Has("size") {
+		n, err := uintParam(r, "size", -1)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		size = &n
 	}
 	note, err := s.svc.Checkpoint(r.Context(), principal(r), size, r.URL.Query().Get("near") != "above")
 	if err != nil {

@@ -31,20 +31,23 @@ type Config struct {
 	// Ready reports whether the server should take traffic (store reachable,
 	// not shutting down).
 	Ready func(ctx context.Context) error
+	// Evidence names the evidence log and its verifier key.
+	Evidence countersign.EvidenceKeyView
 }
 
 // Server is the HTTP API; it implements http.Handler.
 type Server struct {
-	svc     *gateway.Service
-	log     *slog.Logger
-	ready   func(ctx context.Context) error
-	mux     *http.ServeMux
-	metrics *metrics
+	svc      *gateway.Service
+	log      *slog.Logger
+	ready    func(ctx context.Context) error
+	mux      *http.ServeMux
+	metrics  *metrics
+	evidence countersign.EvidenceKeyView
 }
 
 // New returns the API server with every route registered.
 func New(cfg Config) *Server {
-	s := &Server{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready, mux: http.NewServeMux()}
+	s := &Server{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready, mux: http.NewServeMux(), evidence: cfg.Evidence}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

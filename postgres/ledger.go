@@ -65,7 +65,7 @@ func (s *Store) AppendLedger(ctx context.Context, p countersign.AppendLedgerPara
 			b.Queue(`INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)`, int32(n.ID.Level), int64(n.ID.Index), n.Hash)
 		}
 		if p.Checkpoint != nil {
-			b.Queue(`INSERT INTO ledger_checkpoints (size, note, created_at) VALUES ($1, $2, $3)`,
+			b.Queue(`INSERT INTO ledger_checkpoints (size, note, created_at) VALUES ($1, $2, $3) ON CONFLICT (size) DO NOTHING`,
 				int64(p.From)+int64(len(p.Leaves)), string(p.Checkpoint), nanos(time.Now()))
 		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {

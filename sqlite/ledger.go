@@ -60,7 +60,7 @@ func (s *Store) AppendLedger(ctx context.Context, p countersign.AppendLedgerPara
 			}
 		}
 		if p.Checkpoint != nil {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_checkpoints (size, note, created_at) VALUES (?, ?, ?)`,
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO ledger_checkpoints (size, note, created_at) VALUES (?, ?, ?)`,
 				int64(p.From)+int64(len(p.Leaves)), string(p.Checkpoint), nanos(time.Now())); err != nil {
 				return fmt.Errorf("append ledger: checkpoint: %w", err)
 			}

@@ -118,6 +118,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 
 	api := httpapi.New(httpapi.Config{Service: m.Service, Logger: log.With("component", "httpapi"), Registry: reg,
+		Evidence: countersign.EvidenceKeyView{Origin: m.evidence.Origin(), VerifierKey: m.evidence.verifier},
 		Ready: func(ctx context.Context) error {
 			select {
 			case <-m.closing:
