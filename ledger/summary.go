@@ -73,7 +73,7 @@ func tallyLeaves(leaves []parsedLeaf) tally {
 	digests := map[string]bool{}
 	reqs := map[string]*RequestSummary{} // submitted in the bundle
 	var order []string
-	earlier := map[string]int{}          // id -> line of its first event, submitted before the bundle
+	earlier := map[string]int{} // id -> line of its first event, submitted before the bundle
 	fail := func(line int, format string, args ...any) {
 		if t.err == nil {
 			t.err = fmt.Errorf("%s:%d: %s", pathEvents, line, fmt.Sprintf(format, args...))
@@ -139,7 +139,9 @@ func tallyLeaves(leaves []parsedLeaf) tally {
 			}
 			continue
 		}
-		bind(r, p, func(format string, args ...any) { fail(line, "request %s: "+format, append([]any{e.ActionID}, args...)...) })
+		bind(r, p, func(format string, args ...any) {
+			fail(line, "request %s: "+format, append([]any{e.ActionID}, args...)...)
+		})
 	}
 	for d := range digests {
 		t.digests = append(t.digests, d)
