@@ -298,6 +298,48 @@ func walk(t *testing.T, e *env) {
 	// and the receipt the agent gets over the API proves it offline.
 	checkEvidence(t, e.m, v.ID, 6)
 	checkReceipt(t, e, agent, v.ID, d.ID)
+	exportAndVerify(t, e, agent, v.ID)
+}
+
+// exportAndVerify runs the CLI as an auditor would: export a bundle from the
+// server, then verify it offline with the verifier key alone; and verify the
+// request's receipt.
+func exportAndVerify(t *testing.T, e *env, agentKey, id string) {
+	t.Helper()
+	if _, err := e.m.Integrator.Integrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	t.Setenv("COUNTERSIGN_URL", e.url)
+	t.Setenv("COUNTERSIGN_KEY", e.admin)
+	cli := func(args ...string) (string, string, int) {
+		var out, errb strings.Builder
+		code := run(args, strings.NewReader(""), &out, &errb)
+		return out.String(), errb.String(), code
+	}
+	bundle := filepath.Join(dir, "evidence.tar.gz")
+	if _, stderr, code := cli("evidence", "export", "-o", bundle); code != 0 {
+		t.Fatalf("evidence export: exit %d: %s", code, stderr)
+	}
+	vkey := filepath.Join(dir, "log.vkey")
+	os.WriteFile(vkey, []byte(e.m.evidence.verifier+"\n"), 0o600)
+	out, stderr, code := cli("evidence", "verify", bundle, "--key", vkey)
+	if code != 0 || !strings.Contains(out, id) || !strings.Contains(out, "dana@example.com") {
+		t.Fatalf("evidence verify: exit %d\n%s\n%s", code, out, stderr)
+	}
+	t.Setenv("COUNTERSIGN_KEY", agentKey)
+	receipt, stderr, code := cli("evidence", "receipt", id)
+	if code != 0 {
+		t.Fatalf("evidence receipt: exit %d: %s", code, stderr)
+	}
+	rf := filepath.Join(dir, "receipt.txt")
+	os.WriteFile(rf, []byte(receipt), 0o600)
+	if out, stderr, code := cli("evidence", "verify-receipt", rf, "--key", vkey, "--request", id); code != 0 || !strings.Contains(out, "receipt verified") {
+		t.Fatalf("evidence verify-receipt: exit %d\n%s%s", code, out, stderr)
+	}
+	if _, stderr, code := cli("evidence", "verify-receipt", rf, "--key", vkey, "--request", "act_other"); code != 1 || !strings.Contains(stderr, "does not verify") {
+		t.Fatalf("verify-receipt for another request: exit %d: %s", code, stderr)
+	}
 }
 
 // checkReceipt fetches a request's receipt over the API and verifies it with

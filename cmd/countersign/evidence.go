@@ -53,6 +53,6 @@ The signing key comes from COUNTERSIGN_EVIDENCE_KEY, or from the key file
 	f.StringVar(&flags.Data, "data", flags.Data, "data directory (COUNTERSIGN_DATA)")
 	f.StringVar(&flags.EvidenceKeyFile, "evidence-key-file", "", "signing key file (COUNTERSIGN_EVIDENCE_KEY_FILE)")
 	f.StringVar(&flags.EvidenceOrigin, "origin", "", "origin of a new log (COUNTERSIGN_EVIDENCE_ORIGIN); default countersign/<hostname>")
-	cmd.AddCommand(key)
+	cmd.AddCommand(key, newExportCmd(), newVerifyCmd(), newVerifyReceiptCmd(), newReceiptCmd())
 	return cmd
 }
