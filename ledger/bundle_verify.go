@@ -2,6 +2,8 @@ package ledger
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"runtime"
@@ -79,7 +81,7 @@ func parseOne(leaf []byte) parsedLeaf {
 		return p
 	}
 	if p.ev.Type == countersign.EventSubmitted {
-		if p.digest, p.dataErr = SubmittedDigest(p.ev.Data); p.dataErr != nil {
+		if p.digest, p.dataErr = canonicalSubmittedDigest(p.ev.Data, p.data); p.dataErr != nil {
 			return p
 		}
 		if err := json.Unmarshal(p.data.Action, &p.action); err != nil {
@@ -87,6 +89,29 @@ func parseOne(leaf []byte) parsedLeaf {
 		}
 	}
 	return p
+}
+
+// canonicalSubmittedDigest is SubmittedDigest for the data of a leaf that
+// ParseLeaf accepted: such a leaf is its own RFC 8785 form, and so is every
+// object within it, so when the action has no id or idempotency_key member
+// its digest is that of its bytes as they stand. Otherwise it falls back to
+// SubmittedDigest.
+func canonicalSubmittedDigest(data json.RawMessage, d leafData) (string, error) {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(d.Action, &members); err != nil || members == nil {
+		return SubmittedDigest(data)
+	}
+	if _, ok := members["id"]; ok {
+		return SubmittedDigest(data)
+	}
+	if _, ok := members["idempotency_key"]; ok {
+		return SubmittedDigest(data)
+	}
+	sum := sha256.Sum256(d.Action)
+	if want := "sha256:" + hex.EncodeToString(sum[:]); d.Digest != want {
+		return "", fmt.Errorf("submitted action: digest %q is not the action's digest %q", d.Digest, want)
+	}
+	return d.Digest, nil
 }
 
 // parseLeaves parses leaves on every CPU; the result is in leaf order.
