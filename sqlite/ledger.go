@@ -49,13 +49,14 @@ func (s *Store) AppendLedger(ctx context.Context, p countersign.AppendLedgerPara
 		if uint64(size) != p.From {
 			return countersign.Errorf(countersign.EConflict, "append ledger: the log has %d leaves, not %d", size, p.From)
 		}
+		leafStmt, nodeStmt := tx.StmtContext(ctx, s.stmt.insertLeaf), tx.StmtContext(ctx, s.stmt.insertNode)
 		for _, l := range p.Leaves {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_leaves (idx, seq, hash) VALUES (?, ?, ?)`, int64(l.Index), l.Seq, l.Hash); err != nil {
+			if _, err := leafStmt.ExecContext(ctx, int64(l.Index), l.Seq, l.Hash); err != nil {
 				return fmt.Errorf("append ledger: leaf %d: %w", l.Index, err)
 			}
 		}
 		for _, n := range p.Nodes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)`, n.ID.Level, int64(n.ID.Index), n.Hash); err != nil {
+			if _, err := nodeStmt.ExecContext(ctx, n.ID.Level, int64(n.ID.Index), n.Hash); err != nil {
 				return fmt.Errorf("append ledger: node %d/%d: %w", n.ID.Level, n.ID.Index, err)
 			}
 		}
