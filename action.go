@@ -121,6 +121,29 @@ func (a Action) Check() (map[string]any, error) {
 	return payload, nil
 }
 
+// canonicalObject returns the RFC 8785 form of a JSON object from outside
+// (an agent's result), refusing what the evidence could not record exactly:
+// invalid UTF-8, duplicate members, lone surrogates, inexact numbers.
+func canonicalObject(raw []byte) ([]byte, error) {
+	if !utf8.Valid(raw) {
+		return nil, fmt.Errorf("not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return nil, fmt.Errorf("not a JSON object")
+	}
+	if err := exactNumbers(obj); err != nil {
+		return nil, err
+	}
+	out, err := jcs.Transform(raw)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // checkShape checks the payload's shape for its kind.
 func checkShape(kind ActionKind, payload map[string]any) error {
 	switch kind {

@@ -1,6 +1,8 @@
 package countersign
 
 import (
+	"github.com/gowebpki/jcs"
+
 	"encoding/json"
 	"strings"
 	"testing"
@@ -235,6 +237,9 @@ func TestRecordResult(t *testing.T) {
 		{"null", StateExecuted, theAgent, json.RawMessage(`null`), EInvalid},
 		{"not json", StateExecuted, theAgent, json.RawMessage(`{`), EInvalid},
 		{"nil", StateExecuted, theAgent, nil, EInvalid},
+		{"duplicate member", StateExecuted, theAgent, json.RawMessage(`{"rows":1,"rows":2}`), EInvalid},
+		{"lone surrogate", StateExecuted, theAgent, json.RawMessage(`{"s":"\ud800"}`), EInvalid},
+		{"inexact number", StateExecuted, theAgent, json.RawMessage(`{"rows":9007199254740993}`), EInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -250,8 +255,13 @@ func TestRecordResult(t *testing.T) {
 				return
 			}
 			checkEvents(t, events, EventResult)
-			if string(r.Result) != string(tt.result) || string(events[0].Data) != string(tt.result) || !r.UpdatedAt.Equal(now) {
-				t.Errorf("Result %s, event data %s, UpdatedAt %v; want %s twice at %v", r.Result, events[0].Data, r.UpdatedAt, tt.result, now)
+			// Stored in RFC 8785 form, so that the evidence records it exactly.
+			want, err := jcs.Transform(tt.result)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(r.Result) != string(want) || string(events[0].Data) != string(want) || !r.UpdatedAt.Equal(now) {
+				t.Errorf("Result %s, event data %s, UpdatedAt %v; want %s twice at %v", r.Result, events[0].Data, r.UpdatedAt, want, now)
 			}
 			if r.State != StateExecuted {
 				t.Errorf("State = %s, want executed", r.State)
@@ -259,7 +269,7 @@ func TestRecordResult(t *testing.T) {
 			// Once only.
 			_, err = r.RecordResult(tt.by, good, now)
 			checkCode(t, err, EConflict)
-			if string(r.Result) != string(tt.result) {
+			if string(r.Result) != string(want) {
 				t.Errorf("second RecordResult changed the result to %s", r.Result)
 			}
 		})

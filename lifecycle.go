@@ -286,12 +286,12 @@ func (r *Request) RecordResult(by Principal, result json.RawMessage, now time.Ti
 	if len(r.Result) > 0 {
 		return nil, Errorf(EConflict, "request %s already has a result", r.ID)
 	}
-	var obj map[string]any
-	if err := json.Unmarshal(result, &obj); err != nil || obj == nil {
-		return nil, Errorf(EInvalid, "result must be a JSON object")
+	canonical, err := canonicalObject(result)
+	if err != nil {
+		return nil, Errorf(EInvalid, "result must be a JSON object: %v", err)
 	}
 	now = now.UTC()
-	r.Result = result
+	r.Result = canonical
 	r.UpdatedAt = now
-	return []Event{NewEvent(EventResult, r.ID, by.String(), now, json.RawMessage(result))}, nil
+	return []Event{NewEvent(EventResult, r.ID, by.String(), now, json.RawMessage(canonical))}, nil
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // integratePage bounds how many events one integration step takes.
-const integratePage = 5000
+const integratePage = 250
 
 // Integrator turns the event log into the evidence tree
 // (docs/evidence-format.md): it gives events, in commit order, contiguous

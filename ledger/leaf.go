@@ -24,16 +24,6 @@ import (
 // exact only up to 2^53 (RFC 8785 numbers are IEEE-754 doubles).
 const MaxIndex = 1<<53 - 1
 
-// leafJSON is the leaf object before canonicalization.
-type leafJSON struct {
-	Index    uint64          `json:"index"`
-	Time     string          `json:"time"`
-	Type     string          `json:"type"`
-	ActionID string          `json:"action_id,omitempty"`
-	Actor    string          `json:"actor"`
-	Data     json.RawMessage `json:"data"`
-}
-
 // Leaf returns the leaf for the event at index: the RFC 8785 canonical JSON
 // of {index, time, type, action_id, actor, data}. The event's Seq is not part
 // of it. Empty data is recorded as {}; data that is not a JSON object, an
@@ -54,21 +44,33 @@ func Leaf(index uint64, e countersign.Event) ([]byte, error) {
 	if len(data) == 0 {
 		data = []byte("{}")
 	}
-	if data[0] != '{' || !json.Valid(data) {
+	if data[0] != '{' {
 		return nil, errors.New("leaf: event data must be a JSON object")
 	}
-	raw, err := json.Marshal(leafJSON{
-		Index: index, Time: e.Time.UTC().Format(time.RFC3339Nano), Type: e.Type,
-		ActionID: e.ActionID, Actor: e.Actor, Data: data,
-	})
+	cdata, err := canonicalData(data)
 	if err != nil {
-		return nil, fmt.Errorf("leaf: %w", err)
+		return nil, fmt.Errorf("leaf: event data must be a JSON object: %w", err)
 	}
-	out, err := jcs.Transform(raw)
-	if err != nil {
-		return nil, fmt.Errorf("leaf: canonicalize: %w", err)
+	// The members in RFC 8785 order: action_id, actor, data, index, time, type.
+	b := make([]byte, 0, len(cdata)+160)
+	b = append(b, '{')
+	if e.ActionID != "" {
+		b = append(b, `"action_id":`...)
+		b = appendString(b, e.ActionID)
+		b = append(b, ',')
 	}
-	return out, nil
+	b = append(b, `"actor":`...)
+	b = appendString(b, e.Actor)
+	b = append(b, `,"data":`...)
+	b = append(b, cdata...)
+	b = append(b, `,"index":`...)
+	b = strconv.AppendUint(b, index, 10)
+	b = append(b, `,"time":`...)
+	b = appendString(b, e.Time.UTC().Format(time.RFC3339Nano))
+	b = append(b, `,"type":`...)
+	b = appendString(b, e.Type)
+	b = append(b, '}')
+	return b, nil
 }
 
 // ParseLeaf parses a leaf and returns its index and event (Seq left 0, Data
