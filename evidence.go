@@ -64,8 +64,10 @@ type LedgerStore interface {
 	// EConflict, EInvalid (leaves not numbered from p.From).
 	AppendLedger(ctx context.Context, p AppendLedgerParams) error
 
-	// LedgerNodes returns the hashes of the nodes, in order. Errors:
-	// ENotFound when one is not stored.
+	// LedgerNodes returns the hashes of the nodes, in order; a level-0 node
+	// is its leaf's hash (stores keep it once, with the leaf, and ignore
+	// level-0 entries of AppendLedgerParams.Nodes). Errors: ENotFound when
+	// one is not stored.
 	LedgerNodes(ctx context.Context, ids []LedgerNodeID) ([][]byte, error)
 
 	// LedgerEntries returns the integrated entries with index in [start, end),

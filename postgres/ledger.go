@@ -57,12 +57,26 @@ func (s *Store) AppendLedger(ctx context.Context, p countersign.AppendLedgerPara
 		if uint64(size) != p.From {
 			return countersign.Errorf(countersign.EConflict, "append ledger: the log has %d leaves, not %d", size, p.From)
 		}
+		// One statement per table: the integrator writes hundreds of rows.
 		b := &pgx.Batch{}
-		for _, l := range p.Leaves {
-			b.Queue(`INSERT INTO ledger_leaves (idx, seq, hash) VALUES ($1, $2, $3)`, int64(l.Index), l.Seq, l.Hash)
+		idx, seq, hash := make([]int64, len(p.Leaves)), make([]int64, len(p.Leaves)), make([][]byte, len(p.Leaves))
+		for i, l := range p.Leaves {
+			idx[i], seq[i], hash[i] = int64(l.Index), l.Seq, l.Hash
 		}
+		if len(p.Leaves) > 0 {
+			b.Queue(`INSERT INTO ledger_leaves (idx, seq, hash) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[])`, idx, seq, hash)
+		}
+		var levels []int32
+		var nidx []int64
+		var nhash [][]byte
 		for _, n := range p.Nodes {
-			b.Queue(`INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)`, int32(n.ID.Level), int64(n.ID.Index), n.Hash)
+			if n.ID.Level == 0 {
+				continue // the leaf hashes, kept once in ledger_leaves
+			}
+			levels, nidx, nhash = append(levels, int32(n.ID.Level)), append(nidx, int64(n.ID.Index)), append(nhash, n.Hash)
+		}
+		if len(levels) > 0 {
+			b.Queue(`INSERT INTO ledger_nodes (level, idx, hash) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])`, levels, nidx, nhash)
 		}
 		if p.Checkpoint != nil {
 			b.Queue(`INSERT INTO ledger_checkpoints (size, note, created_at) VALUES ($1, $2, $3) ON CONFLICT (size) DO NOTHING`,
@@ -75,7 +89,8 @@ func (s *Store) AppendLedger(ctx context.Context, p countersign.AppendLedgerPara
 	})
 }
 
-// LedgerNodes returns the hashes of the nodes, in order. Errors: ENotFound.
+// LedgerNodes returns the hashes of the nodes, in order; level-0 nodes are
+// the leaf hashes. Errors: ENotFound.
 func (s *Store) LedgerNodes(ctx context.Context, ids []countersign.LedgerNodeID) ([][]byte, error) {
 	out := make([][]byte, len(ids))
 	if len(ids) == 0 {
@@ -87,7 +102,10 @@ func (s *Store) LedgerNodes(ctx context.Context, ids []countersign.LedgerNodeID)
 		levels[i], idxs[i] = int32(id.Level), int64(id.Index)
 	}
 	rows, err := s.pool.Query(ctx, `SELECT n.level, n.idx, n.hash FROM ledger_nodes n
-		JOIN unnest($1::int[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx`, levels, idxs)
+		JOIN unnest($1::int[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx WHERE n.level > 0
+		UNION ALL
+		SELECT 0, l.idx, l.hash FROM ledger_leaves l
+		JOIN unnest($1::int[], $2::bigint[]) AS w(level, idx) ON w.level = 0 AND l.idx = w.idx`, levels, idxs)
 	if err != nil {
 		return nil, fmt.Errorf("ledger nodes: %w", err)
 	}

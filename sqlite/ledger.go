@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,16 +50,19 @@ func (s *Store) AppendLedger(ctx context.Context, p countersign.AppendLedgerPara
 		if uint64(size) != p.From {
 			return countersign.Errorf(countersign.EConflict, "append ledger: the log has %d leaves, not %d", size, p.From)
 		}
-		leafStmt, nodeStmt := tx.StmtContext(ctx, s.stmt.insertLeaf), tx.StmtContext(ctx, s.stmt.insertNode)
-		for _, l := range p.Leaves {
-			if _, err := leafStmt.ExecContext(ctx, int64(l.Index), l.Seq, l.Hash); err != nil {
-				return fmt.Errorf("append ledger: leaf %d: %w", l.Index, err)
-			}
+		// Many rows per statement: the integrator writes hundreds at once.
+		if err := insertRows(ctx, tx, "ledger_leaves (idx, seq, hash)", len(p.Leaves), func(i int) []any {
+			l := p.Leaves[i]
+			return []any{int64(l.Index), l.Seq, l.Hash}
+		}); err != nil {
+			return fmt.Errorf("append ledger: leaves: %w", err)
 		}
-		for _, n := range p.Nodes {
-			if _, err := nodeStmt.ExecContext(ctx, n.ID.Level, int64(n.ID.Index), n.Hash); err != nil {
-				return fmt.Errorf("append ledger: node %d/%d: %w", n.ID.Level, n.ID.Index, err)
-			}
+		nodes := interiorNodes(p.Nodes)
+		if err := insertRows(ctx, tx, "ledger_nodes (level, idx, hash)", len(nodes), func(i int) []any {
+			n := nodes[i]
+			return []any{n.ID.Level, int64(n.ID.Index), n.Hash}
+		}); err != nil {
+			return fmt.Errorf("append ledger: nodes: %w", err)
 		}
 		if p.Checkpoint != nil {
 			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO ledger_checkpoints (size, note, created_at) VALUES (?, ?, ?)`,
@@ -70,19 +74,58 @@ func (s *Store) AppendLedger(ctx context.Context, p countersign.AppendLedgerPara
 	})
 }
 
-// LedgerNodes returns the hashes of the nodes, in order. Errors: ENotFound.
+// interiorNodes drops the level-0 nodes: they are the leaf hashes, kept
+// once, in ledger_leaves.
+func interiorNodes(nodes []countersign.LedgerNode) []countersign.LedgerNode {
+	out := make([]countersign.LedgerNode, 0, len(nodes))
+	for _, n := range nodes {
+		if n.ID.Level > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// insertRows inserts n rows into table (with its column list), at most 200
+// a statement.
+func insertRows(ctx context.Context, tx *sql.Tx, table string, n int, row func(int) []any) error {
+	const chunk = 200
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		var q strings.Builder
+		q.WriteString("INSERT INTO " + table + " VALUES ")
+		args := make([]any, 0, 3*(end-start))
+		for i := start; i < end; i++ {
+			if i > start {
+				q.WriteByte(',')
+			}
+			q.WriteString("(?, ?, ?)")
+			args = append(args, row(i)...)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LedgerNodes returns the hashes of the nodes, in order; level-0 nodes are
+// the leaf hashes. Errors: ENotFound.
 func (s *Store) LedgerNodes(ctx context.Context, ids []countersign.LedgerNodeID) ([][]byte, error) {
 	out := make([][]byte, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	where := make([]string, len(ids))
-	args := make([]any, 0, 2*len(ids))
-	for i, id := range ids {
-		where[i] = "(level = ? AND idx = ?)"
-		args = append(args, id.Level, int64(id.Index))
+	where := []string{"0"}
+	args := make([]any, 0, 2*len(ids)+1)
+	for _, id := range ids {
+		if id.Level > 0 {
+			where = append(where, "(level = ? AND idx = ?)")
+			args = append(args, id.Level, int64(id.Index))
+		}
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT level, idx, hash FROM ledger_nodes WHERE `+strings.Join(where, " OR "), args...)
+	rows, err := s.read.QueryContext(ctx, `SELECT level, idx, hash FROM ledger_nodes WHERE `+strings.Join(where, " OR ")+
+		` UNION ALL SELECT 0, idx, hash FROM ledger_leaves WHERE idx IN (SELECT value FROM json_each(?))`, append(args, level0(ids))...)
 	if err != nil {
 		return nil, fmt.Errorf("ledger nodes: %w", err)
 	}
@@ -184,4 +227,22 @@ func (s *Store) LedgerIndexAt(ctx context.Context, t time.Time) (uint64, error) 
 	}
 	h, err := s.LedgerHead(ctx)
 	return h.Size, err
+}
+
+// level0 returns the indexes of the level-0 ids as a JSON array.
+func level0(ids []countersign.LedgerNodeID) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	n := 0
+	for _, id := range ids {
+		if id.Level == 0 {
+			if n > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.FormatUint(id.Index, 10))
+			n++
+		}
+	}
+	b.WriteByte(']')
+	return b.String()
 }

@@ -45,7 +45,6 @@ type Store struct {
 type stmts struct {
 	byIdempotencyKey, frozen, insertRequest, insertEvent, requestDoc, updateRequest *sql.Stmt
 	savepoint, release, rollbackTo                                                  *sql.Stmt
-	insertLeaf, insertNode                                                          *sql.Stmt
 	keyByHash                                                                       *sql.Stmt // on the read pool
 }
 
@@ -58,8 +57,6 @@ func (s *Store) prepare(ctx context.Context) error {
 		&s.stmt.insertEvent:   `INSERT INTO events (time, type, action_id, actor, data) VALUES (?, ?, ?, ?, ?)`,
 		&s.stmt.requestDoc:    `SELECT doc FROM requests WHERE id = ?`,
 		&s.stmt.updateRequest: `UPDATE requests SET state = ?, due_at = ?, doc = ? WHERE id = ?`,
-		&s.stmt.insertLeaf:    `INSERT INTO ledger_leaves (idx, seq, hash) VALUES (?, ?, ?)`,
-		&s.stmt.insertNode:    `INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)`,
 		&s.stmt.savepoint:     `SAVEPOINT job`,
 		&s.stmt.release:       `RELEASE job`,
 		&s.stmt.rollbackTo:    `ROLLBACK TO job`,
@@ -143,7 +140,7 @@ func (s *Store) Close() error {
 	var errs []error
 	for _, st := range []*sql.Stmt{s.stmt.byIdempotencyKey, s.stmt.frozen, s.stmt.insertRequest,
 		s.stmt.insertEvent, s.stmt.requestDoc, s.stmt.updateRequest, s.stmt.savepoint, s.stmt.release,
-		s.stmt.rollbackTo, s.stmt.keyByHash, s.stmt.insertLeaf, s.stmt.insertNode} {
+		s.stmt.rollbackTo, s.stmt.keyByHash} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

@@ -46,8 +46,8 @@ func testLedger(t *testing.T, s countersign.Store) {
 	evs := ledgerEvents(t, s, 5)
 	first := countersign.AppendLedgerParams{From: 0, Leaves: []countersign.LedgerLeaf{leaf(0, evs[0]), leaf(1, evs[1]), leaf(2, evs[2])},
 		Nodes: []countersign.LedgerNode{
-			{ID: countersign.LedgerNodeID{Level: 0, Index: 0}, Hash: []byte("n00")},
-			{ID: countersign.LedgerNodeID{Level: 0, Index: 1}, Hash: []byte("n01")},
+			{ID: countersign.LedgerNodeID{Level: 0, Index: 0}, Hash: []byte("leaf-0")},
+			{ID: countersign.LedgerNodeID{Level: 0, Index: 1}, Hash: []byte("leaf-1")},
 			{ID: countersign.LedgerNodeID{Level: 1, Index: 0}, Hash: []byte("n10")},
 		}, Checkpoint: []byte("checkpoint 3\n")}
 	if err := s.AppendLedger(ctx, first); err != nil {
@@ -74,8 +74,13 @@ func testLedger(t *testing.T, s countersign.Store) {
 
 	ids := []countersign.LedgerNodeID{{Level: 1, Index: 0}, {Level: 0, Index: 1}}
 	got, err := s.LedgerNodes(ctx, ids)
-	if err != nil || len(got) != 2 || string(got[0]) != "n10" || string(got[1]) != "n01" {
+	if err != nil || len(got) != 2 || string(got[0]) != "n10" || string(got[1]) != "leaf-1" {
 		t.Fatalf("LedgerNodes = %q, %v", got, err)
+	}
+	// Level 0 is the leaves' hashes, also for leaves given without nodes.
+	if got, err := s.LedgerNodes(ctx, []countersign.LedgerNodeID{{Level: 0, Index: 4}, {Level: 0, Index: 2}}); err != nil ||
+		string(got[0]) != "leaf-4" || string(got[1]) != "leaf-2" {
+		t.Fatalf("LedgerNodes of leaves = %q, %v", got, err)
 	}
 	if _, err := s.LedgerNodes(ctx, []countersign.LedgerNodeID{{Level: 5, Index: 0}}); countersign.ErrorCode(err) != countersign.ENotFound {
 		t.Fatalf("LedgerNodes of a missing node: %v, want not_found", err)
