@@ -15,7 +15,7 @@ import (
 )
 
 // integratePage bounds how many events one integration step takes.
-const integratePage = 250
+const integratePage = 100
 
 // Integrator turns the event log into the evidence tree
 // (docs/evidence-format.md): it gives events, in commit order, contiguous
@@ -110,11 +110,16 @@ func (in *Integrator) Integrate(ctx context.Context) (uint64, error) {
 				return head.Size, fmt.Errorf("integrate event %d: %w", e.Seq, err)
 			}
 		}
-		origin := in.signer.Name()
-		p.Checkpoint, err = ledger.Sign(in.signer, ledger.Checkpoint{Origin: origin, Size: in.app.Size(), Root: in.app.Root()})
-		if err != nil {
-			in.app = nil
-			return head.Size, fmt.Errorf("integrate: sign checkpoint: %w", err)
+		// Pages are small so that no write holds the store long; only the
+		// last page of a pass signs a checkpoint, so there are at most a
+		// couple a second however fast events arrive.
+		last := len(events) < integratePage
+		if last {
+			p.Checkpoint, err = ledger.Sign(in.signer, ledger.Checkpoint{Origin: in.signer.Name(), Size: in.app.Size(), Root: in.app.Root()})
+			if err != nil {
+				in.app = nil
+				return head.Size, fmt.Errorf("integrate: sign checkpoint: %w", err)
+			}
 		}
 		if err := in.store.AppendLedger(ctx, p); err != nil {
 			in.app = nil // ahead of the store now; reload next time
@@ -123,11 +128,14 @@ func (in *Integrator) Integrate(ctx context.Context) (uint64, error) {
 			}
 			return head.Size, fmt.Errorf("integrate: %w", err)
 		}
-		head.Size, head.Checkpoint = in.app.Size(), p.Checkpoint
+		head.Size = in.app.Size()
+		if p.Checkpoint != nil {
+			head.Checkpoint = p.Checkpoint
+		}
 		if len(events) > 0 {
 			head.LastSeq = events[len(events)-1].Seq
 		}
-		if len(events) < integratePage {
+		if last {
 			return head.Size, nil
 		}
 	}

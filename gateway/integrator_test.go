@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	_ "modernc.org/sqlite"
@@ -182,5 +183,36 @@ func TestIntegratedEventEditDetected(t *testing.T) {
 	}
 	if _, err := checkLog(t, st, verifier); err == nil {
 		t.Fatal("an edited event went unnoticed")
+	}
+}
+
+// A pass that takes in several pages signs one checkpoint, at its end.
+func TestIntegratorSignsOncePerPass(t *testing.T) {
+	t.Parallel()
+	_, st, _ := newService(t, nil)
+	ctx := context.Background()
+	signer, verifier := testKey(t)
+	in := gateway.NewIntegrator(st, signer, nil)
+	s0, err := in.Integrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := make([]countersign.Event, 350)
+	for i := range evs {
+		evs[i] = countersign.NewEvent(countersign.EventReviewed, "act_x", "human:h@example.com", time.Unix(int64(i), 0), map[string]int{"i": i})
+	}
+	if err := st.AppendEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	s1, err := in.Integrate(ctx)
+	if err != nil || s1 != s0+350 {
+		t.Fatalf("Integrate = %d, %v; want %d", s1, err, s0+350)
+	}
+	got, _, err := st.LedgerCheckpoint(ctx, s1-1, true)
+	if err != nil || got != s0 {
+		t.Fatalf("checkpoint below %d is at %d (%v); want only %d and %d, none between", s1, got, err, s0, s1)
+	}
+	if n, err := checkLog(t, st, verifier); err != nil || n != s1 {
+		t.Fatalf("checkLog = %d, %v", n, err)
 	}
 }
