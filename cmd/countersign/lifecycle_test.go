@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -52,6 +53,15 @@ func TestReplicasWakeEachOther(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("waiter on replica a was not woken by the review on replica b")
 	}
+
+	// Both replicas integrate the one log: a single tree, whichever signs.
+	for _, m := range []*Main{a.m, b.m} {
+		if _, err := m.Integrator.Integrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkEvidence(t, b.m, v.ID, 5)
+	checkEvidence(t, a.m, v.ID, 5)
 }
 
 // Shutdown answers waiting long-polls with the current state at once, and
