@@ -38,11 +38,13 @@ type LedgerEntry struct {
 }
 
 // LedgerHead is where the integrated log ends: Size leaves, the last holding
-// the event with seq LastSeq, and the newest signed checkpoint (nil if none).
+// the event with seq LastSeq, and the newest signed checkpoint (nil if none),
+// which may be for fewer leaves than Size.
 type LedgerHead struct {
-	Size       uint64
-	LastSeq    int64
-	Checkpoint []byte
+	Size           uint64
+	LastSeq        int64
+	Checkpoint     []byte
+	CheckpointSize uint64 // the size Checkpoint is for
 }
 
 // AppendLedgerParams are the arguments of LedgerStore.AppendLedger.

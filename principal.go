@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // PrincipalKind says what a principal is.
@@ -72,6 +73,11 @@ func (p Principal) Validate() error {
 	}
 	if strings.TrimSpace(p.Name) != p.Name {
 		return Errorf(EInvalid, "principal name %q has surrounding spaces", p.Name)
+	}
+	for _, s := range append([]string{p.Name, p.Owner}, p.Groups...) {
+		if !utf8.ValidString(s) {
+			return Errorf(EInvalid, "principal names and groups must be valid UTF-8")
+		}
 	}
 	for _, g := range p.Groups {
 		if strings.TrimSpace(g) == "" || strings.TrimSpace(g) != g {

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -23,21 +24,67 @@ const integratePage = 100
 // size. Replicas sharing a store may each run one; the store lets one of
 // them extend the tree from a given size, so checkpoints never fork.
 type Integrator struct {
-	store  countersign.Store
-	signer note.Signer
-	log    *slog.Logger
+	store    countersign.Store
+	signer   note.Signer
+	verifier note.Verifier
+	log      *slog.Logger
 
 	mu  sync.Mutex
 	app *ledger.Appender // the tree as last integrated; nil: load from the store
 }
 
 // NewIntegrator returns an integrator that signs checkpoints with signer,
-// whose name is the log's origin.
-func NewIntegrator(store countersign.Store, signer note.Signer, log *slog.Logger) *Integrator {
+// whose name is the log's origin; verifier is the signer's public half,
+// with which it checks the stored tree before extending it.
+func NewIntegrator(store countersign.Store, signer note.Signer, verifier note.Verifier, log *slog.Logger) *Integrator {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Integrator{store: store, signer: signer, log: log}
+	return &Integrator{store: store, signer: signer, verifier: verifier, log: log}
+}
+
+// load rebuilds the tree's edge from the store after checking the stored
+// tree against the newest checkpoint, which must be signed with this
+// integrator's own key: it never extends a tree it did not sign (a log
+// rolled back, forked or re-keyed behind its back).
+func (in *Integrator) load(ctx context.Context, head countersign.LedgerHead) error {
+	if head.Checkpoint == nil {
+		if head.Size > 0 {
+			return fmt.Errorf("the log has %d leaves and no checkpoint; refusing to extend it", head.Size)
+		}
+		app, err := ledger.NewAppender(0, nil)
+		in.app = app
+		return err
+	}
+	cp, err := ledger.Open(head.Checkpoint, in.verifier)
+	if err != nil {
+		return fmt.Errorf("the newest checkpoint does not open with this server's evidence key (%v); refusing to extend the log", err)
+	}
+	if cp.Size != head.CheckpointSize || cp.Size > head.Size {
+		return fmt.Errorf("the newest checkpoint is for %d leaves but the log has %d; refusing to extend it", cp.Size, head.Size)
+	}
+	root, err := ledger.Root(ctx, NodeStore(in.store), cp.Size)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(root, cp.Root) {
+		return fmt.Errorf("the stored tree of %d leaves does not match its signed checkpoint; refusing to extend it", cp.Size)
+	}
+	app, err := ledger.LoadAppender(ctx, NodeStore(in.store), head.Size)
+	if err != nil {
+		return err
+	}
+	if head.Size > cp.Size {
+		proof, err := ledger.ConsistencyProof(ctx, NodeStore(in.store), cp.Size, head.Size)
+		if err != nil {
+			return err
+		}
+		if err := ledger.VerifyConsistency(cp.Size, head.Size, proof, cp.Root, app.Root()); err != nil {
+			return fmt.Errorf("the stored tree is not consistent with its signed checkpoint: %w", err)
+		}
+	}
+	in.app = app
+	return nil
 }
 
 // nodeStore reads tree nodes from a countersign.Store for the ledger package.
@@ -81,7 +128,8 @@ func (in *Integrator) Integrate(ctx context.Context) (uint64, error) {
 	}
 	for {
 		if in.app == nil || in.app.Size() != head.Size {
-			if in.app, err = ledger.LoadAppender(ctx, NodeStore(in.store), head.Size); err != nil {
+			in.app = nil
+			if err := in.load(ctx, head); err != nil {
 				return head.Size, fmt.Errorf("integrate: %w", err)
 			}
 		}
@@ -89,7 +137,7 @@ func (in *Integrator) Integrate(ctx context.Context) (uint64, error) {
 		if err != nil {
 			return head.Size, fmt.Errorf("integrate: %w", err)
 		}
-		if len(events) == 0 && head.Checkpoint != nil {
+		if len(events) == 0 && head.Checkpoint != nil && head.CheckpointSize == head.Size {
 			return head.Size, nil
 		}
 		p := countersign.AppendLedgerParams{From: head.Size}
@@ -130,7 +178,7 @@ func (in *Integrator) Integrate(ctx context.Context) (uint64, error) {
 		}
 		head.Size = in.app.Size()
 		if p.Checkpoint != nil {
-			head.Checkpoint = p.Checkpoint
+			head.Checkpoint, head.CheckpointSize = p.Checkpoint, head.Size
 		}
 		if len(events) > 0 {
 			head.LastSeq = events[len(events)-1].Seq

@@ -116,8 +116,8 @@ func BenchmarkLedgerAppendSQLite(b *testing.B) {
 	// One writer: append a batch, integrate it, and again.
 	b.Run(fmt.Sprintf("serial/batch=%d", benchBatch), func(b *testing.B) {
 		st := benchStore(b)
-		signer, _ := benchKey(b)
-		in := gateway.NewIntegrator(st, signer, nil)
+		signer, verifier := benchKey(b)
+		in := gateway.NewIntegrator(st, signer, verifier, nil)
 		i := 0
 		for b.Loop() {
 			batch := pool[i%len(pool) : i%len(pool)+benchBatch]
@@ -138,8 +138,8 @@ func BenchmarkLedgerAppendSQLite(b *testing.B) {
 	// every event is in a signed checkpoint.
 	b.Run(fmt.Sprintf("concurrent/batch=%d", benchBatch), func(b *testing.B) {
 		st := benchStore(b)
-		signer, _ := benchKey(b)
-		in := gateway.NewIntegrator(st, signer, nil)
+		signer, verifier := benchKey(b)
+		in := gateway.NewIntegrator(st, signer, verifier, nil)
 		runCtx, stop := context.WithCancel(ctx)
 		var wg sync.WaitGroup
 		wg.Add(1)
@@ -190,8 +190,8 @@ func BenchmarkLedgerIntegrateSQLite(b *testing.B) {
 	for _, batch := range []int{benchBatch, 5000} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 			st := benchStore(b)
-			signer, _ := benchKey(b)
-			in := gateway.NewIntegrator(st, signer, nil)
+			signer, verifier := benchKey(b)
+			in := gateway.NewIntegrator(st, signer, verifier, nil)
 			i := 0
 			for b.Loop() {
 				b.StopTimer()
@@ -240,7 +240,7 @@ func BenchmarkInclusionProofSQLite1M(b *testing.B) {
 		}
 	}
 	start = time.Now()
-	size, err := gateway.NewIntegrator(st, signer, nil).Integrate(ctx)
+	size, err := gateway.NewIntegrator(st, signer, verifier, nil).Integrate(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -82,7 +82,7 @@ func TestIntegratorBuildsSignedTree(t *testing.T) {
 	svc, st, _ := newService(t, nil)
 	ctx := context.Background()
 	signer, verifier := testKey(t)
-	in := gateway.NewIntegrator(st, signer, nil)
+	in := gateway.NewIntegrator(st, signer, verifier, nil)
 
 	r, _, _ := svc.Submit(ctx, bot, action("production"))
 	if _, err := svc.Review(ctx, dana, r.ID, gateway.ReviewInput{Verdict: countersign.VerdictApprove}); err != nil {
@@ -134,7 +134,7 @@ func TestIntegratorsRace(t *testing.T) {
 	signer, verifier := testKey(t)
 	var wg sync.WaitGroup
 	for i := range 4 {
-		in := gateway.NewIntegrator(st, signer, nil)
+		in := gateway.NewIntegrator(st, signer, verifier, nil)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -149,7 +149,7 @@ func TestIntegratorsRace(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if _, err := gateway.NewIntegrator(st, signer, nil).Integrate(ctx); err != nil {
+	if _, err := gateway.NewIntegrator(st, signer, verifier, nil).Integrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	evs, _ := st.Events(ctx, 0, 10000)
@@ -167,7 +167,7 @@ func TestIntegratedEventEditDetected(t *testing.T) {
 	ctx := context.Background()
 	signer, verifier := testKey(t)
 	r, _, _ := svc.Submit(ctx, bot, action("staging"))
-	if _, err := gateway.NewIntegrator(st, signer, nil).Integrate(ctx); err != nil {
+	if _, err := gateway.NewIntegrator(st, signer, verifier, nil).Integrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := checkLog(t, st, verifier); err != nil {
@@ -192,7 +192,7 @@ func TestIntegratorSignsOncePerPass(t *testing.T) {
 	_, st, _ := newService(t, nil)
 	ctx := context.Background()
 	signer, verifier := testKey(t)
-	in := gateway.NewIntegrator(st, signer, nil)
+	in := gateway.NewIntegrator(st, signer, verifier, nil)
 	s0, err := in.Integrate(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -214,5 +214,35 @@ func TestIntegratorSignsOncePerPass(t *testing.T) {
 	}
 	if n, err := checkLog(t, st, verifier); err != nil || n != s1 {
 		t.Fatalf("checkLog = %d, %v", n, err)
+	}
+}
+
+// An integrator extends only a tree whose newest checkpoint it signed and
+// whose stored nodes match it.
+func TestIntegratorRefusesForeignOrRolledBackTree(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	svc, st, _ := newServiceAt(t, filepath.Join(dir, "cs.db"))
+	ctx := context.Background()
+	signer, verifier := testKey(t)
+	svc.Submit(ctx, bot, action("staging"))
+	if _, err := gateway.NewIntegrator(st, signer, verifier, nil).Integrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc.Submit(ctx, bot, action("staging"))
+	otherSigner, otherVerifier := testKey(t)
+	if _, err := gateway.NewIntegrator(st, otherSigner, otherVerifier, nil).Integrate(ctx); err == nil {
+		t.Fatal("an integrator with another key extended the log")
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, "cs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`DELETE FROM ledger_leaves WHERE idx = (SELECT MAX(idx) FROM ledger_leaves)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gateway.NewIntegrator(st, signer, verifier, nil).Integrate(ctx); err == nil {
+		t.Fatal("the integrator extended a log rolled back below its newest checkpoint")
 	}
 }

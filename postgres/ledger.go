@@ -14,14 +14,16 @@ import (
 // LedgerHead returns the end of the integrated evidence log.
 func (s *Store) LedgerHead(ctx context.Context) (countersign.LedgerHead, error) {
 	var (
-		h    countersign.LedgerHead
-		size *int64
-		last *int64
-		note *string
+		h      countersign.LedgerHead
+		size   *int64
+		last   *int64
+		note   *string
+		cpSize *int64
 	)
 	err := s.pool.QueryRow(ctx, `SELECT (SELECT MAX(idx) + 1 FROM ledger_leaves),
 		(SELECT seq FROM ledger_leaves ORDER BY idx DESC LIMIT 1),
-		(SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1)`).Scan(&size, &last, &note)
+		(SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1),
+		(SELECT MAX(size) FROM ledger_checkpoints)`).Scan(&size, &last, &note, &cpSize)
 	if err != nil {
 		return h, fmt.Errorf("ledger head: %w", err)
 	}
@@ -31,8 +33,8 @@ func (s *Store) LedgerHead(ctx context.Context) (countersign.LedgerHead, error) 
 	if last != nil {
 		h.LastSeq = *last
 	}
-	if note != nil {
-		h.Checkpoint = []byte(*note)
+	if note != nil && cpSize != nil {
+		h.Checkpoint, h.CheckpointSize = []byte(*note), uint64(*cpSize)
 	}
 	return h, nil
 }

@@ -22,14 +22,17 @@ func (s *Store) LedgerHead(ctx context.Context) (countersign.LedgerHead, error) 
 		return h, fmt.Errorf("ledger head: %w", err)
 	}
 	h.Size, h.LastSeq = uint64(size.Int64), last.Int64
-	var note string
-	err = s.read.QueryRowContext(ctx, `SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&note)
+	var (
+		note   string
+		cpSize int64
+	)
+	err = s.read.QueryRowContext(ctx, `SELECT size, note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&cpSize, &note)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return h, fmt.Errorf("ledger head: %w", err)
 	default:
-		h.Checkpoint = []byte(note)
+		h.Checkpoint, h.CheckpointSize = []byte(note), uint64(cpSize)
 	}
 	return h, nil
 }

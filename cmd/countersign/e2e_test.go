@@ -67,6 +67,7 @@ func newEnv(t *testing.T, store string) *env {
 	cfg.Store = store
 	cfg.Policy = filepath.Join("testdata", "e2e-policy.yaml")
 	cfg.BootstrapKeyFile = filepath.Join(dir, "admin.key")
+	cfg.EvidenceKeyFile = filepath.Join(dir, "evidence.key") // PostgreSQL replicas must name theirs
 	clk := &clock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	m := startMain(t, cfg, clk)
 	key, err := os.ReadFile(cfg.BootstrapKeyFile)

@@ -76,7 +76,7 @@ func newVerifyReceiptCmd() *cobra.Command {
 				return &exitError{code: 1, msg: "receipt does not verify: " + err.Error()}
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "receipt verified: request %s, %d events in log %s of size %d\n", id, len(entries), cp.Origin, cp.Size)
+			fmt.Fprintf(out, "receipt verified: request %s; these %d events are in log %s of size %d (a receipt proves inclusion, not that nothing else happened: verify a bundle for that)\n", id, len(entries), cp.Origin, cp.Size)
 			for _, e := range entries {
 				fmt.Fprintf(out, "  %7d  %s  %-18s %s\n", e.Index, e.Event.Time.Format(time.RFC3339), e.Event.Type, e.Event.Actor)
 			}

@@ -20,8 +20,9 @@ const EnvEvidenceKey = "COUNTERSIGN_EVIDENCE_KEY"
 
 // evidenceKey is the key that signs checkpoints; its name is the log's origin.
 type evidenceKey struct {
-	signer   note.Signer
-	verifier string // the note verifier key, public
+	signer       note.Signer
+	verifier     string // the note verifier key, public
+	noteVerifier note.Verifier
 }
 
 // Origin is the log's origin line, the key's name.
@@ -49,7 +50,11 @@ func parseEvidenceKey(skey string) (evidenceKey, error) {
 	if err != nil {
 		return evidenceKey{}, fmt.Errorf("evidence key: %w", err)
 	}
-	return evidenceKey{signer: signer, verifier: vkey}, nil
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		return evidenceKey{}, fmt.Errorf("evidence key: %w", err)
+	}
+	return evidenceKey{signer: signer, verifier: vkey, noteVerifier: v}, nil
 }
 
 // loadEvidenceKey returns the signing key from COUNTERSIGN_EVIDENCE_KEY, or
@@ -63,6 +68,9 @@ func loadEvidenceKey(path, origin string, getenv func(string) (string, bool)) (k
 	b, err := os.ReadFile(path)
 	switch {
 	case err == nil:
+		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+			return k, false, fmt.Errorf("evidence key %s is readable by others (mode %v); chmod 600 it", path, st.Mode().Perm())
+		}
 		k, err = parseEvidenceKey(string(b))
 		return k, false, err
 	case !errors.Is(err, fs.ErrNotExist):

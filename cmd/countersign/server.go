@@ -137,7 +137,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	bgctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.Integrator = gateway.NewIntegrator(store, m.evidence.signer, log.With("component", "ledger"))
+	m.Integrator = gateway.NewIntegrator(store, m.evidence.signer, m.evidence.noteVerifier, log.With("component", "ledger"))
 	m.bg.Add(3)
 	go func() {
 		defer m.bg.Done()
@@ -164,15 +164,19 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 // loadEvidenceKey loads (or, on first start, creates) the checkpoint signing key.
 func (m *Main) loadEvidenceKey() (evidenceKey, error) {
+	if m.Config.Store != "" && m.Config.EvidenceKeyFile == "" {
+		if v, ok := os.LookupEnv(EnvEvidenceKey); !ok || strings.TrimSpace(v) == "" {
+			// Replicas that each made their own key would sign one log with
+			// several keys, and no auditor could check it with one.
+			return evidenceKey{}, fmt.Errorf("with a PostgreSQL store, give every replica the same evidence key: set %s or evidence_key_file\nhint: create one with `countersign evidence key --data DIR` and share DIR/evidence.key", EnvEvidenceKey)
+		}
+	}
 	k, created, err := loadEvidenceKey(m.Config.evidenceKeyPath(), m.Config.evidenceOrigin(), os.LookupEnv)
 	if err != nil {
 		return k, err
 	}
 	if created {
 		m.Logger.Info("created the evidence signing key", "file", m.Config.evidenceKeyPath(), "origin", k.Origin())
-		if m.Config.Store != "" {
-			m.Logger.Warn("replicas sharing one PostgreSQL store must share one evidence key: give each the same " + EnvEvidenceKey)
-		}
 	}
 	m.Logger.Info("evidence log", "origin", k.Origin(), "verifier_key", k.verifier)
 	return k, nil
