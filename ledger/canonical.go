@@ -20,6 +20,11 @@ import (
 // canonicalizer; canonical_test.go checks it against github.com/gowebpki/jcs,
 // and ParseLeaf still checks every leaf strictly.
 func canonicalData(data []byte) ([]byte, error) {
+	if !utf8.Valid(data) || hasSurrogateEscape(data) {
+		// Not what the gateway writes: let the strict canonicalizer judge
+		// (it refuses lone surrogates; encoding/json would replace them).
+		return jcs.Transform(data)
+	}
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
 		return nil, err
@@ -138,4 +143,17 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// hasSurrogateEscape reports whether data holds a \uD800-\uDFFF escape.
+func hasSurrogateEscape(data []byte) bool {
+	for i := 0; i+5 < len(data); i++ {
+		if data[i] == '\\' && data[i+1] == 'u' && (data[i+2] == 'd' || data[i+2] == 'D') {
+			switch data[i+3] {
+			case '8', '9', 'a', 'b', 'c', 'd', 'e', 'f', 'A', 'B', 'C', 'D', 'E', 'F':
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -34,6 +34,21 @@ func TestCanonicalDataMatchesJCS(t *testing.T) {
 	}
 }
 
+// Input the gateway never writes goes to the strict canonicalizer.
+func TestCanonicalDataStrictFallback(t *testing.T) {
+	t.Parallel()
+	if _, err := canonicalData([]byte(`{"s":"\ud800"}`)); err == nil {
+		t.Error("a lone surrogate was accepted")
+	}
+	got, err := canonicalData([]byte(`{"s":"\ud83d\ude00","a":1}`))
+	if err != nil || string(got) != `{"a":1,"s":"😀"}` {
+		t.Errorf("surrogate pair: %s, %v", got, err)
+	}
+	if _, err := canonicalData([]byte("{\"s\":\"\xff\"}")); err == nil {
+		t.Error("invalid UTF-8 was accepted")
+	}
+}
+
 func FuzzCanonicalData(f *testing.F) {
 	for _, s := range canonicalSeeds {
 		f.Add([]byte(s))
