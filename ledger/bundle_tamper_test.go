@@ -221,6 +221,18 @@ func TestVerifyBundleBinding(t *testing.T) {
 			return slices.Insert(es, i+1, es[i])
 		}, "request req_01a: action.executed twice"},
 		{"approval lists another reviewer", replace("req_01a", countersign.EventApproved, "dave@example.com", "mallory@example.com"), "request.approved lists approvals"},
+		{"executed by another agent", func(es []countersign.Event) []countersign.Event {
+			es[find("req_01a", countersign.EventExecuted)].Actor = "agent:other-bot"
+			return es
+		}, "not the submitting agent"},
+		{"grant by an agent", func(es []countersign.Event) []countersign.Event {
+			es[find("req_01a", countersign.EventGrantIssued)].Actor = "agent:report-bot"
+			return es
+		}, "without an allow or an approval"},
+		{"approval recorded by someone else", func(es []countersign.Event) []countersign.Event {
+			es[find("req_01a", countersign.EventApproved)].Actor = "human:mallory@example.com"
+			return es
+		}, "not the last approver"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -200,8 +200,15 @@ func bind(r *RequestSummary, p parsedLeaf, fail func(format string, args ...any)
 		for _, a := range r.Approvals {
 			got = append(got, a.Reviewer)
 		}
-		if !slices.Equal(got, d.Approvals) {
+		switch {
+		case r.Effect != "review" || r.Outcome != "pending":
+			fail("%s of a request whose policy effect is %q and outcome %q", e.Type, r.Effect, r.Outcome)
+		case len(got) == 0:
+			fail("%s without an approving review", e.Type)
+		case !slices.Equal(got, d.Approvals):
 			fail("%s lists approvals %q, the recorded approving reviews are %q", e.Type, d.Approvals, got)
+		case e.Actor != "human:"+got[len(got)-1]:
+			fail("%s recorded by %q, not the last approver", e.Type, e.Actor)
 		}
 		r.Outcome = "approved"
 	case countersign.EventRejected:
@@ -217,7 +224,7 @@ func bind(r *RequestSummary, p parsedLeaf, fail func(format string, args ...any)
 		switch {
 		case e.Actor == "policy" && r.Effect == "allow" && r.Outcome == "pending":
 			r.Outcome = "allowed"
-		case e.Actor != "policy" && r.Outcome == "approved":
+		case strings.HasPrefix(e.Actor, "human:") && r.Outcome == "approved":
 		default:
 			fail("%s by %q without an allow or an approval", e.Type, e.Actor)
 		}
@@ -230,6 +237,8 @@ func bind(r *RequestSummary, p parsedLeaf, fail func(format string, args ...any)
 			fail("%s without a grant", e.Type)
 		case r.Executed:
 			fail("%s twice: a grant is used once", e.Type)
+		case e.Actor != "agent:"+r.Agent:
+			fail("%s by %q, not the submitting agent %s", e.Type, e.Actor, r.Agent)
 		}
 		r.Executed, r.ExecutedAt, r.ExecutedBy = true, e.Time, e.Actor
 	}
