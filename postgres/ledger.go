@@ -23,7 +23,7 @@ func (s *Store) LedgerHead(ctx context.Context) (countersign.LedgerHead, error) 
 	err := s.pool.QueryRow(ctx, `SELECT (SELECT MAX(idx) + 1 FROM ledger_leaves),
 		(SELECT seq FROM ledger_leaves ORDER BY idx DESC LIMIT 1),
 		(SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1),
-		(SELECT MAX(size) FROM ledger_checkpoints)`).Scan(&size, &last, &note, &cpSize)
+		(SELECT MAX(size) FROM ledger_checkpoints)`).Scan(&size, &last, &note, &cpSize) // one statement, one snapshot
 	if err != nil {
 		return h, fmt.Errorf("ledger head: %w", err)
 	}

@@ -14,25 +14,23 @@ import (
 
 // LedgerHead returns the end of the integrated evidence log.
 func (s *Store) LedgerHead(ctx context.Context) (countersign.LedgerHead, error) {
-	var h countersign.LedgerHead
-	var size, last sql.NullInt64
-	err := s.read.QueryRowContext(ctx, `SELECT MAX(idx) + 1, (SELECT seq FROM ledger_leaves ORDER BY idx DESC LIMIT 1)
-		FROM ledger_leaves`).Scan(&size, &last)
+	// One statement, so one snapshot: an integrator committing meanwhile
+	// cannot make the checkpoint newer than the leaves read.
+	var (
+		h                  countersign.LedgerHead
+		size, last, cpSize sql.NullInt64
+		note               sql.NullString
+	)
+	err := s.read.QueryRowContext(ctx, `SELECT (SELECT MAX(idx) + 1 FROM ledger_leaves),
+		(SELECT seq FROM ledger_leaves ORDER BY idx DESC LIMIT 1),
+		(SELECT size FROM ledger_checkpoints ORDER BY size DESC LIMIT 1),
+		(SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1)`).Scan(&size, &last, &cpSize, &note)
 	if err != nil {
 		return h, fmt.Errorf("ledger head: %w", err)
 	}
 	h.Size, h.LastSeq = uint64(size.Int64), last.Int64
-	var (
-		note   string
-		cpSize int64
-	)
-	err = s.read.QueryRowContext(ctx, `SELECT size, note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&cpSize, &note)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return h, fmt.Errorf("ledger head: %w", err)
-	default:
-		h.Checkpoint, h.CheckpointSize = []byte(note), uint64(cpSize)
+	if note.Valid && cpSize.Valid {
+		h.Checkpoint, h.CheckpointSize = []byte(note.String), uint64(cpSize.Int64)
 	}
 	return h, nil
 }
