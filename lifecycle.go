@@ -46,7 +46,7 @@ func NewRequest(p NewRequestParams) (*Request, []Event) {
 	actor := "agent:" + r.Agent
 	events := []Event{
 		NewEvent(EventSubmitted, r.ID, actor, now, map[string]any{"action": submitted(p), "digest": r.Digest, "agent_owner": r.AgentOwner}),
-		NewEvent(EventDecided, r.ID, "policy", now, map[string]any{"effect": d.Effect, "rules": d.Rules, "reasons": d.Reasons, "policy_digest": d.PolicyDigest}),
+		NewEvent(EventDecided, r.ID, "policy", now, decidedData(d)),
 	}
 	switch d.Effect {
 	case EffectAllow:
@@ -76,6 +76,18 @@ func submitted(p NewRequestParams) any {
 		return json.RawMessage(p.Canonical)
 	}
 	return p.Action
+}
+
+// decidedData is what the policy.decided event records: the effect, the
+// rules and reasons, the policy's digest and, for a review, the whole
+// requirement (thresholds with their approvers and group members,
+// reject threshold, ttl), so that an auditor can check the quorum.
+func decidedData(d Decision) map[string]any {
+	m := map[string]any{"effect": d.Effect, "rules": d.Rules, "reasons": d.Reasons, "policy_digest": d.PolicyDigest}
+	if d.Review != nil {
+		m["review"] = d.Review
+	}
+	return m
 }
 
 func (r *Request) issueGrant(now time.Time, actor string) Event {

@@ -374,3 +374,30 @@ func TestSubmittedEventBindsDigest(t *testing.T) {
 	}
 	t.Fatal("no action.submitted event")
 }
+
+// A review decision's event records the whole requirement, so an auditor
+// can check the quorum from the evidence alone.
+func TestDecidedEventRecordsRequirement(t *testing.T) {
+	t.Parallel()
+	svc, st, _ := newService(t, nil)
+	ctx := context.Background()
+	r, _, _ := svc.Submit(ctx, bot, action("production"))
+	evs, _ := st.Events(ctx, 0, 100)
+	for _, e := range evs {
+		if e.Type != countersign.EventDecided || e.ActionID != r.ID {
+			continue
+		}
+		var data struct {
+			Review *countersign.ReviewRequirement `json:"review"`
+		}
+		if err := json.Unmarshal(e.Data, &data); err != nil {
+			t.Fatal(err)
+		}
+		if data.Review == nil || len(data.Review.Thresholds) != 1 || data.Review.Thresholds[0].Rule != "prod" ||
+			data.Review.Thresholds[0].MinApprovals != 1 {
+			t.Fatalf("policy.decided data = %s, want the prod threshold", e.Data)
+		}
+		return
+	}
+	t.Fatal("no policy.decided event")
+}
