@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/transparency-dev/merkle/compact"
@@ -31,6 +32,21 @@ type Integrator struct {
 
 	mu  sync.Mutex
 	app *ledger.Appender // the tree as last integrated; nil: load from the store
+
+	size     atomic.Uint64 // the tree's size after the last pass
+	errors   atomic.Uint64 // passes that failed
+	lastGood atomic.Int64  // unix nanoseconds of the last pass that succeeded
+}
+
+// Stats reports the tree's size, how many passes failed, and when the last
+// one succeeded (zero before any): for metrics and alarms, since a log that
+// stops growing means actions without evidence.
+func (in *Integrator) Stats() (size, failures uint64, lastGood time.Time) {
+	var t time.Time
+	if n := in.lastGood.Load(); n != 0 {
+		t = time.Unix(0, n)
+	}
+	return in.size.Load(), in.errors.Load(), t
 }
 
 // NewIntegrator returns an integrator that signs checkpoints with signer,
@@ -195,8 +211,14 @@ func (in *Integrator) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := in.Integrate(ctx); err != nil && ctx.Err() == nil {
+		size, err := in.Integrate(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			in.errors.Add(1)
 			in.log.Error("integrate evidence", "err", err)
+		case err == nil:
+			in.size.Store(size)
+			in.lastGood.Store(time.Now().UnixNano())
 		}
 		select {
 		case <-ctx.Done():

@@ -152,6 +152,26 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+	// The evidence log's metrics: the tree grows, nothing fails.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r, err := http.Get(e.url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		m := string(b)
+		if strings.Contains(m, "countersign_evidence_integrate_failures_total 0") &&
+			!strings.Contains(m, "countersign_evidence_tree_size 0\n") && strings.Contains(m, "countersign_evidence_tree_size ") &&
+			!strings.Contains(m, "countersign_evidence_last_integrated_timestamp_seconds 0\n") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("evidence metrics never showed a growing tree:\n%s", grepLines(m, "countersign_evidence"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200} {
 		r, err := http.Get(e.url + path)
 		if err != nil || r.StatusCode != want {
@@ -222,4 +242,14 @@ func TestCheckCommand(t *testing.T) {
 	if code != 1 || !strings.Contains(errb.String(), "still pending") {
 		t.Fatalf("timed-out check: exit %d, stderr %q", code, errb.String())
 	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -138,6 +138,21 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	bgctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.Integrator = gateway.NewIntegrator(store, m.evidence.signer, m.evidence.noteVerifier, log.With("component", "ledger"))
+	in := m.Integrator
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "countersign_evidence_tree_size",
+			Help: "Entries in the evidence log's signed tree."}, func() float64 { s, _, _ := in.Stats(); return float64(s) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "countersign_evidence_integrate_failures_total",
+			Help: "Evidence integration passes that failed; alarm on any."}, func() float64 { _, f, _ := in.Stats(); return float64(f) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "countersign_evidence_last_integrated_timestamp_seconds",
+			Help: "When the evidence log last integrated successfully."}, func() float64 {
+			_, _, t := in.Stats()
+			if t.IsZero() {
+				return 0
+			}
+			return float64(t.UnixNano()) / 1e9
+		}),
+	)
 	m.bg.Add(3)
 	go func() {
 		defer m.bg.Done()
