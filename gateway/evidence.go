@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -147,24 +146,24 @@ func (s *Service) Receipt(ctx context.Context, by countersign.Principal, id stri
 	if err != nil {
 		return nil, err
 	}
-	cp, err := ledger.ParseCheckpoint(checkpointBody(head.Checkpoint))
-	if err != nil {
+	if head.Checkpoint == nil {
 		return nil, countersign.Errorf(countersign.ENotFound, "no checkpoint yet")
 	}
+	size := head.CheckpointSize
 	entries, err := s.store.LedgerEntriesOf(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	var out []byte
 	for _, e := range entries {
-		if e.Index >= cp.Size {
+		if e.Index >= size {
 			break // integrated after the newest checkpoint was stored
 		}
 		leaf, err := ledger.Leaf(e.Index, e.Event)
 		if err != nil {
 			return nil, fmt.Errorf("receipt: entry %d: %w", e.Index, err)
 		}
-		hashes, err := ledger.InclusionProof(ctx, NodeStore(s.store), e.Index, cp.Size)
+		hashes, err := ledger.InclusionProof(ctx, NodeStore(s.store), e.Index, size)
 		if err != nil {
 			return nil, err
 		}
@@ -174,14 +173,6 @@ func (s *Service) Receipt(ctx context.Context, by countersign.Principal, id stri
 		return nil, countersign.Errorf(countersign.ENotFound, "request %s has no integrated events yet; retry in a second", id)
 	}
 	return out, nil
-}
-
-// checkpointBody is the text of a signed checkpoint note, less signatures.
-func checkpointBody(signed []byte) []byte {
-	if i := bytes.Index(signed, []byte("\n\n")); i >= 0 {
-		return signed[:i+1]
-	}
-	return nil
 }
 
 // parseTime reads an RFC 3339 time. Errors: EInvalid.

@@ -221,3 +221,24 @@ func TestReceiptBinding(t *testing.T) {
 		t.Errorf("SubmittedDigest: got %v, want a digest mismatch", err)
 	}
 }
+
+// Unverified reads what Open reads, and nothing it cannot parse, but checks
+// no signature: a forged note reads the same.
+func TestUnverified(t *testing.T) {
+	t.Parallel()
+	signer, _, _, _ := testKeys(t)
+	c := Checkpoint{Origin: vectorOrigin, Size: 9, Root: bytes.Repeat([]byte{9}, 32)}
+	signed, err := Sign(signer, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Unverified(signed)
+	if err != nil || got.Size != 9 || got.Origin != vectorOrigin || !bytes.Equal(got.Root, c.Root) {
+		t.Fatalf("Unverified = %+v, %v", got, err)
+	}
+	for _, bad := range []string{"", "no blank line", "not\na\ncheckpoint\n\n— sig\n"} {
+		if _, err := Unverified([]byte(bad)); err == nil {
+			t.Errorf("Unverified(%q) = nil error", bad)
+		}
+	}
+}

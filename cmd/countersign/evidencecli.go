@@ -172,74 +172,68 @@ func checkpointOf(path string) ([]byte, error) {
 	return b, nil
 }
 
-// exportBundle collects a bundle from the server: the entries of the period
-// between two stored checkpoints, the prefix and consistency proofs.
+// exportBundle collects a bundle from the server: the entries between two
+// stored checkpoints (the latest at or before the first event of --since, the
+// earliest at or after the first event past --until; the log's start and its
+// newest checkpoint by default), with the prefix and consistency proofs.
 func exportBundle(ctx context.Context, c *client.Client, since, until, after string) (*ledger.Bundle, error) {
+	// near returns a stored checkpoint and its size.
+	near := func(size uint64, below bool) ([]byte, uint64, error) {
+		signed, err := c.CheckpointNear(ctx, size, below)
+		if err != nil {
+			return nil, 0, err
+		}
+		cp, err := ledger.Unverified(signed)
+		return signed, cp.Size, err
+	}
+	// indexAt parses an RFC 3339 flag and returns the first leaf at or after it.
+	indexAt := func(flag, value string) (*time.Time, uint64, error) {
+		t, err := time.Parse(time.RFC3339Nano, value)
+		if err != nil {
+			return nil, 0, usageError{fmt.Errorf("--%s: %v", flag, err)}
+		}
+		idx, err := c.IndexAt(ctx, value)
+		return &t, idx, err
+	}
+	var sinceT, untilT *time.Time
+	var firstIdx uint64 // the empty tree's checkpoint is stored before anything else
+	if since != "" {
+		var err error
+		if sinceT, firstIdx, err = indexAt("since", since); err != nil {
+			return nil, err
+		}
+	}
+	first, firstSize, err := near(firstIdx, true)
+	if err != nil {
+		return nil, err
+	}
 	last, err := c.Checkpoint(ctx)
 	if err != nil {
 		return nil, err
 	}
-	lastCP, err := parseSigned(last)
+	lastCP, err := ledger.Unverified(last)
 	if err != nil {
 		return nil, err
 	}
-	var sinceT, untilT *time.Time
-	first := []byte(nil)
-	var firstSize uint64
-	if since != "" {
-		t, err := time.Parse(time.RFC3339Nano, since)
-		if err != nil {
-			return nil, usageError{fmt.Errorf("--since: %v", err)}
-		}
-		sinceT = &t
-		idx, err := c.IndexAt(ctx, since)
-		if err != nil {
-			return nil, err
-		}
-		if idx > 0 {
-			if first, err = c.CheckpointNear(ctx, idx, true); err != nil {
-				return nil, err
-			}
-			cp, err := parseSigned(first)
-			if err != nil {
-				return nil, err
-			}
-			firstSize = cp.Size
-		}
-	}
+	lastSize := lastCP.Size
 	if until != "" {
-		t, err := time.Parse(time.RFC3339Nano, until)
-		if err != nil {
-			return nil, usageError{fmt.Errorf("--until: %v", err)}
-		}
-		untilT = &t
-		idx, err := c.IndexAt(ctx, until)
+		t, idx, err := indexAt("until", until)
 		if err != nil {
 			return nil, err
 		}
-		if idx < lastCP.Size {
-			if last, err = c.CheckpointNear(ctx, idx, false); err != nil {
-				return nil, err
-			}
-			if lastCP, err = parseSigned(last); err != nil {
+		untilT = t
+		if idx < lastSize {
+			if last, lastSize, err = near(idx, false); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if first == nil {
-		// From the log's start: the empty tree's checkpoint, which the
-		// integrator signs before anything else.
-		if first, err = c.CheckpointNear(ctx, 0, true); err != nil {
-			return nil, err
-		}
-		firstSize = 0
-	}
-	if firstSize > lastCP.Size {
+	if firstSize > lastSize {
 		return nil, fmt.Errorf("export: the period is empty")
 	}
 	var leaves [][]byte
-	for start := firstSize; start < lastCP.Size; {
-		end := min(start+5000, lastCP.Size)
+	for start := firstSize; start < lastSize; {
+		end := min(start+5000, lastSize)
 		page, err := c.Entries(ctx, start, end)
 		if err != nil {
 			return nil, err
@@ -254,7 +248,7 @@ func exportBundle(ctx context.Context, c *client.Client, since, until, after str
 	if err != nil {
 		return nil, err
 	}
-	consistency, err := c.ConsistencyProof(ctx, firstSize, lastCP.Size)
+	consistency, err := c.ConsistencyProof(ctx, firstSize, lastSize)
 	if err != nil {
 		return nil, err
 	}
@@ -271,24 +265,14 @@ func exportBundle(ctx context.Context, c *client.Client, since, until, after str
 		if err != nil {
 			return nil, err
 		}
-		ecp, err := parseSigned(earlier)
+		ecp, err := ledger.Unverified(earlier)
 		if err != nil {
 			return nil, err
 		}
-		if b.AfterProof, err = c.ConsistencyProof(ctx, ecp.Size, lastCP.Size); err != nil {
+		if b.AfterProof, err = c.ConsistencyProof(ctx, ecp.Size, lastSize); err != nil {
 			return nil, err
 		}
 		b.After = earlier
 	}
 	return b, nil
-}
-
-// parseSigned reads the checkpoint in a signed note without checking the
-// signature (the verifier does that, with the key it trusts).
-func parseSigned(signed []byte) (ledger.Checkpoint, error) {
-	i := strings.Index(string(signed), "\n\n")
-	if i < 0 {
-		return ledger.Checkpoint{}, fmt.Errorf("not a signed checkpoint")
-	}
-	return ledger.ParseCheckpoint(signed[:i+1])
 }
