@@ -16,10 +16,7 @@ const MaxEntries = 10000
 // creation and freeze); humans and agents get receipts of the requests they
 // may see.
 func canReadEvidence(by countersign.Principal) error {
-	if by.Kind != countersign.KindAdmin {
-		return countersign.Errorf(countersign.EForbidden, "only admins read the evidence log; ask for a request's receipt instead")
-	}
-	return nil
+	return requireAdmin(by, "read the evidence log; ask for a request's receipt instead")
 }
 
 // Checkpoint returns the newest signed checkpoint, or with a size the

@@ -55,8 +55,8 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (countersign.
 // CreateKey makes a key for p and returns its secret, shown only this once.
 // Only admins create keys. Errors: EForbidden, EInvalid.
 func (s *Service) CreateKey(ctx context.Context, by countersign.Principal, p countersign.Principal) (string, *countersign.Key, error) {
-	if by.Kind != countersign.KindAdmin {
-		return "", nil, countersign.Errorf(countersign.EForbidden, "only admins create keys")
+	if err := requireAdmin(by, "create keys"); err != nil {
+		return "", nil, err
 	}
 	secret, k, _, err := s.createKey(ctx, by.String(), p, false)
 	return secret, k, err
@@ -89,16 +89,16 @@ func (s *Service) createKey(ctx context.Context, actor string, p countersign.Pri
 
 // Keys lists every key (hashes are never returned). Admins only.
 func (s *Service) Keys(ctx context.Context, by countersign.Principal) ([]*countersign.Key, error) {
-	if by.Kind != countersign.KindAdmin {
-		return nil, countersign.Errorf(countersign.EForbidden, "only admins list keys")
+	if err := requireAdmin(by, "list keys"); err != nil {
+		return nil, err
 	}
 	return s.store.Keys(ctx)
 }
 
 // RevokeKey revokes a key at once. Admins only. Errors: EForbidden, ENotFound.
 func (s *Service) RevokeKey(ctx context.Context, by countersign.Principal, id string) error {
-	if by.Kind != countersign.KindAdmin {
-		return countersign.Errorf(countersign.EForbidden, "only admins revoke keys")
+	if err := requireAdmin(by, "revoke keys"); err != nil {
+		return err
 	}
 	now := s.now().UTC()
 	s.keys.clear()
@@ -109,8 +109,8 @@ func (s *Service) RevokeKey(ctx context.Context, by countersign.Principal, id st
 // SetFrozen freezes or unfreezes an agent: a frozen agent's new actions are
 // denied with reason agent_frozen. Admins only. Errors: EForbidden, EInvalid.
 func (s *Service) SetFrozen(ctx context.Context, by countersign.Principal, agent string, frozen bool) error {
-	if by.Kind != countersign.KindAdmin {
-		return countersign.Errorf(countersign.EForbidden, "only admins freeze agents")
+	if err := requireAdmin(by, "freeze agents"); err != nil {
+		return err
 	}
 	if strings.TrimSpace(agent) == "" || len(agent) > 256 {
 		return countersign.Errorf(countersign.EInvalid, "agent name must be 1 to 256 characters")
@@ -124,5 +124,13 @@ func (s *Service) SetFrozen(ctx context.Context, by countersign.Principal, agent
 		return err
 	}
 	s.log.Info("agent freeze changed", "agent", agent, "frozen", frozen, "by", by.String())
+	return nil
+}
+
+// requireAdmin refuses anyone but an admin. Errors: EForbidden.
+func requireAdmin(by countersign.Principal, what string) error {
+	if by.Kind != countersign.KindAdmin {
+		return countersign.Errorf(countersign.EForbidden, "only admins %s", what)
+	}
 	return nil
 }
