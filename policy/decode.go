@@ -15,9 +15,10 @@ import (
 // decoder walks a policy's YAML nodes, collecting every error it meets with
 // the line and rule it belongs to.
 type decoder struct {
-	file string
-	rule string // the rule being decoded, "" outside rules
-	errs []error
+	file  string
+	rule  string // the rule being decoded, "" outside rules
+	errs  []error
+	depth int // how many packs deep this policy is included
 }
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {

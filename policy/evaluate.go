@@ -24,6 +24,11 @@ type Input struct {
 	// "mcp", "http". It may be nil. A rule that reads facts that are absent
 	// fails to evaluate, and so fails closed.
 	Facts map[string]map[string]any
+	// Count, when set, counts one match of a rule that has a limit, for the
+	// action's agent, and returns how many of the agent's actions the rule
+	// matched within per, this one included (countersign.Store.Hit). When nil,
+	// limits are not counted: no rule passes its limit.
+	Count func(rule string, per time.Duration) (int, error)
 }
 
 // Evaluate judges in against the policy. Every rule whose match is true
@@ -58,13 +63,24 @@ func (p *Policy) Evaluate(in Input) countersign.Decision {
 		return d
 	}
 
+	// A review rule past its limit denies; an allow rule past its limit
+	// gives its limit's then. Only rules that were reached count.
 	var specs []*reviewSpec
+	var over, overWhy []string
 	for _, r := range p.review {
 		if ok, why := r.match(act); ok {
+			if o, oWhy := r.over(&in); o {
+				over, overWhy = append(over, r.name), append(overWhy, oWhy)
+				continue
+			}
 			d.Rules = append(d.Rules, r.name)
 			d.Reasons = append(d.Reasons, why)
 			specs = append(specs, r.review)
 		}
+	}
+	if len(over) > 0 {
+		d.Effect, d.Rules, d.Reasons = countersign.EffectDeny, over, overWhy
+		return d
 	}
 	if len(specs) > 0 {
 		d.Effect = countersign.EffectReview
@@ -72,14 +88,35 @@ func (p *Policy) Evaluate(in Input) countersign.Decision {
 		return d
 	}
 
+	var held, heldWhy []string
 	for _, r := range p.allow {
 		if ok, why := r.match(act); ok {
+			if o, oWhy := r.over(&in); o {
+				if r.limit.then == countersign.EffectDeny {
+					over, overWhy = append(over, r.name), append(overWhy, oWhy)
+				} else {
+					held, heldWhy = append(held, r.name), append(heldWhy, oWhy)
+				}
+				continue
+			}
 			d.Rules = append(d.Rules, r.name)
 			d.Reasons = append(d.Reasons, why)
 			d.GrantTTL = least(d.GrantTTL, or(r.grantTTL, countersign.DefaultGrantTTL))
 		}
 	}
-	if len(d.Rules) > 0 {
+	switch {
+	case len(over) > 0:
+		return countersign.Decision{Effect: countersign.EffectDeny, Rules: over, Reasons: overWhy, PolicyDigest: p.digest}
+	case len(held) > 0:
+		// The rule's limit holds the action for the policy's default review.
+		specs := make([]*reviewSpec, len(held))
+		for i := range specs {
+			specs[i] = p.defReview
+		}
+		d := countersign.Decision{Effect: countersign.EffectReview, Rules: held, Reasons: heldWhy, PolicyDigest: p.digest}
+		d.Review, d.GrantTTL = requirement(held, specs)
+		return d
+	case len(d.Rules) > 0:
 		d.Effect = countersign.EffectAllow
 		return d
 	}

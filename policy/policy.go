@@ -46,6 +46,9 @@ type Policy struct {
 	rules               []*rule
 	deny, review, allow []*rule
 	groups              map[string][]string
+	analysis            Analysis
+	includes            []string // packs included, in order, each once
+	packDigests         []string // "NAME DIGEST" of each directly included pack
 }
 
 // rule is one compiled rule.
@@ -58,6 +61,7 @@ type rule struct {
 	limited  bool          // prg runs under CostLimit
 	grantTTL time.Duration // 0: not set (allow rules only)
 	review   *reviewSpec   // review rules only
+	limit    *limitSpec    // nil: no rate limit
 	guards   []guard       // conjuncts that rule the match out cheaply
 }
 
@@ -122,7 +126,12 @@ func (p *Policy) Rules() []string {
 // several joined with errors.Join, each naming the file, the line and the
 // rule. Each unwraps to a countersign.EPolicyInvalid error (see Error.Unwrap).
 func Parse(name string, src []byte) (*Policy, error) {
-	d := &decoder{file: name}
+	return parse(name, src, 0)
+}
+
+// parse is Parse for a policy included depth packs deep.
+func parse(name string, src []byte, depth int) (*Policy, error) {
+	d := &decoder{file: name, depth: depth}
 	if len(src) > MaxSize {
 		return nil, &Error{File: name, Message: fmt.Sprintf("the policy is %d bytes; the limit is %d", len(src), MaxSize)}
 	}
@@ -146,6 +155,7 @@ func Parse(name string, src []byte) (*Policy, error) {
 		}
 		return nil, errors.Join(d.errs...)
 	}
+	p.sealDigest()
 	for _, r := range p.rules {
 		switch r.effect {
 		case countersign.EffectDeny:
@@ -166,9 +176,15 @@ var (
 
 // policy decodes the top-level mapping into p.
 func (d *decoder) policy(p *Policy, root *yaml.Node) {
-	top := d.mapping(root, "policy", "version", "default", "default_review", "groups", "rules")
+	top := d.mapping(root, "policy", "version", "default", "default_review", "include", "analysis", "groups", "rules")
 	if top == nil {
 		return
+	}
+	if e, ok := top["include"]; ok {
+		d.include(p, e.val)
+	}
+	if e, ok := top["analysis"]; ok {
+		d.analysis(p, e.val)
 	}
 	if e, ok := top["version"]; !ok {
 		d.errorf(root, "version is required; write \"version: 1\"")
@@ -204,6 +220,12 @@ func (d *decoder) policy(p *Policy, root *yaml.Node) {
 				if line, dup := seen[r.name]; dup {
 					d.rule = r.name
 					d.errorf(n, "the name is already used by the rule on line %d", line)
+					d.rule = ""
+					continue
+				}
+				if slices.ContainsFunc(p.rules, func(x *rule) bool { return x.name == r.name }) {
+					d.rule = r.name
+					d.errorf(n, "the name is already used by a rule of an included pack (%s)", strings.Join(p.includes, ", "))
 					d.rule = ""
 					continue
 				}
@@ -286,7 +308,7 @@ func (d *decoder) ruleAt(p *Policy, n *yaml.Node, i int) *rule {
 			}
 		}
 	}
-	m := d.mapping(n, "rule", "name", "match", "effect", "reason", "review", "grant_ttl")
+	m := d.mapping(n, "rule", "name", "match", "effect", "reason", "review", "grant_ttl", "limit")
 	if m == nil {
 		return nil
 	}
@@ -339,6 +361,9 @@ func (d *decoder) ruleAt(p *Policy, n *yaml.Node, i int) *rule {
 		r.review = d.review(p, e.val, "review")
 	case hasReview && r.effect != "":
 		d.errorf(e.key, "only a review rule takes a review block; this rule's effect is %s", r.effect)
+	}
+	if e, ok := m["limit"]; ok && r.effect != "" {
+		r.limit = d.limit(r, e.key, e.val)
 	}
 	if r.reason == "" {
 		r.reason = "matched rule " + r.name
