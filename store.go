@@ -57,6 +57,13 @@ type Store interface {
 	// AgentFrozen reports whether the agent is frozen.
 	AgentFrozen(ctx context.Context, name string) (bool, error)
 
+	// Hit records one hit on key at the time at and returns how many hits on
+	// key fall in the window (at-per, at], this one included. Hits on the key
+	// at or before at-per may be discarded. Concurrent Hits on one key are
+	// serialised: n concurrent calls at the same time return 1..n, each once.
+	// Policy rate limits use it, keyed by agent and rule.
+	Hit(ctx context.Context, key string, at time.Time, per time.Duration) (int, error)
+
 	// AppendEvents writes events that belong to no other change (policy.loaded).
 	AppendEvents(ctx context.Context, events []Event) error
 

@@ -12,6 +12,8 @@
 //   - one for the event log, taken just before events are written and held
 //     to commit, so events commit in sequence order and a reader paging with
 //     Events(after, ...) never skips an event that commits late;
+//   - per rate-limit key, so that concurrent Hits on one key count one after
+//     another;
 //   - one for migrations, so replicas that start together migrate in turn.
 //
 // Every change to a request sends its id on the countersign_requests channel
@@ -49,6 +51,7 @@ const (
 	lockIdempotency
 	lockEvents
 	lockLedger
+	lockRate
 )
 
 // Store is a countersign.Store in a PostgreSQL database.

@@ -40,11 +40,12 @@ type Store struct {
 }
 
 // stmts are the statements of the busiest paths (CreateRequest,
-// UpdateRequest), prepared once on the write connection: parsing SQL costs
+// UpdateRequest, Hit), prepared once on the write connection: parsing SQL costs
 // more than running these statements does.
 type stmts struct {
 	byIdempotencyKey, frozen, insertRequest, insertEvent, requestDoc, updateRequest *sql.Stmt
 	savepoint, release, rollbackTo                                                  *sql.Stmt
+	rateDelete, rateInsert, rateCount                                               *sql.Stmt // Hit
 	keyByHash                                                                       *sql.Stmt // on the read pool
 }
 
@@ -60,6 +61,9 @@ func (s *Store) prepare(ctx context.Context) error {
 		&s.stmt.savepoint:     `SAVEPOINT job`,
 		&s.stmt.release:       `RELEASE job`,
 		&s.stmt.rollbackTo:    `ROLLBACK TO job`,
+		&s.stmt.rateDelete:    rateDelete,
+		&s.stmt.rateInsert:    rateInsert,
+		&s.stmt.rateCount:     rateCount,
 	} {
 		st, err := s.write.PrepareContext(ctx, query)
 		if err != nil {
@@ -140,7 +144,7 @@ func (s *Store) Close() error {
 	var errs []error
 	for _, st := range []*sql.Stmt{s.stmt.byIdempotencyKey, s.stmt.frozen, s.stmt.insertRequest,
 		s.stmt.insertEvent, s.stmt.requestDoc, s.stmt.updateRequest, s.stmt.savepoint, s.stmt.release,
-		s.stmt.rollbackTo, s.stmt.keyByHash} {
+		s.stmt.rollbackTo, s.stmt.rateDelete, s.stmt.rateInsert, s.stmt.rateCount, s.stmt.keyByHash} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

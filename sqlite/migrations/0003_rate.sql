@@ -1,0 +1,8 @@
+-- Rate-limit hits (Store.Hit): one row per hit; at is Unix nanoseconds, UTC,
+-- like every other time. A Hit deletes its key's hits that have left the
+-- window, so a key keeps about as many rows as it has hits in its window.
+CREATE TABLE rate_hits (
+	key TEXT    NOT NULL,
+	at  INTEGER NOT NULL
+);
+CREATE INDEX rate_hits_key_at ON rate_hits (key, at);

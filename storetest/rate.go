@@ -1,0 +1,137 @@
+package storetest
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/countersign/countersign"
+)
+
+// hit calls s.Hit and fails the test unless it returns want.
+func hit(t *testing.T, s countersign.Store, key string, at time.Time, per time.Duration, want int) {
+	t.Helper()
+	n, err := s.Hit(context.Background(), key, at, per)
+	if err != nil || n != want {
+		t.Fatalf("Hit(%q, t0+%v, %v) = %d, %v; want %d, nil", key, at.Sub(t0), per, n, err, want)
+	}
+}
+
+// testHitWindow counts hits in the window (at-per, at], to the nanosecond.
+func testHitWindow(t *testing.T, s countersign.Store) {
+	const k = "bot/limit"
+	for _, c := range []struct {
+		at   time.Duration // after t0
+		want int
+	}{
+		{0, 1},
+		{10 * time.Second, 2},
+		{20 * time.Second, 3},
+		{20 * time.Second, 4},                  // at the same time as another
+		{time.Minute - time.Nanosecond, 5},     // t0 is still in (at-1m, at]
+		{time.Minute, 5},                       // t0 is at-1m: out
+		{80*time.Second - time.Nanosecond, 5},  // 20s, 20s, 1m-1ns, 1m and this
+		{80 * time.Second, 4},                  // the two at 20s are out
+		{10 * time.Minute, 1},                  // all out
+		{10*time.Minute + time.Millisecond, 2}, // the window starts again
+	} {
+		hit(t, s, k, t0.Add(c.at), time.Minute, c.want)
+	}
+	// A window ends at at: hits later than at are not counted.
+	hit(t, s, k, t0.Add(9*time.Minute+30*time.Second), time.Minute, 1)
+	// A longer period reaches further back: 9m30s, 10m, 10m+1ms and this.
+	hit(t, s, k, t0.Add(10*time.Minute+2*time.Millisecond), 2*time.Minute, 4)
+}
+
+// testHitKeys checks that keys are counted apart, compared exactly.
+func testHitKeys(t *testing.T, s countersign.Store) {
+	keys := []string{"bot/r", "bot/r2", "bot", "Bot/r", "bot/r ", "bot2/r", "bot/ü"}
+	for i, k := range keys {
+		for j := range i + 1 {
+			hit(t, s, k, t0.Add(time.Duration(j)*time.Second), time.Hour, j+1)
+		}
+	}
+	for i, k := range keys {
+		hit(t, s, k, t0.Add(time.Minute), time.Hour, i+2)
+	}
+}
+
+// testHitDiscard checks that Hit discards a key's hits that left the window,
+// and only that key's: a later, longer window no longer counts them. The
+// interface allows discarding; the suite requires it of every store, since a
+// store that never discards grows without bound.
+func testHitDiscard(t *testing.T, s countersign.Store) {
+	const k, other = "bot/a", "bot/b"
+	for i := range 3 {
+		hit(t, s, k, t0, time.Minute, i+1)
+		hit(t, s, other, t0, time.Minute, i+1)
+	}
+	hit(t, s, k, t0.Add(time.Minute+time.Second), time.Minute, 1) // discards the three at t0
+	hit(t, s, k, t0.Add(2*time.Minute), time.Hour, 2)             // 5 if they were kept
+	hit(t, s, other, t0.Add(2*time.Minute), time.Hour, 4)         // other's are still there
+}
+
+// testHitConcurrent races Hits on one key at one instant: they count one
+// after another, so the results are 1..n, each once.
+func testHitConcurrent(t *testing.T, s countersign.Store) {
+	const n = 20
+	got := make([]int, n)
+	errs := make([]error, n)
+	warm(t, s, n)
+	parallel(n, func(i int) {
+		got[i], errs[i] = s.Hit(context.Background(), "bot/race", t0, time.Minute)
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Hit %d: %v", i, err)
+		}
+	}
+	slices.Sort(got)
+	for i := range got {
+		if got[i] != i+1 {
+			t.Fatalf("concurrent Hits returned %v, want 1 to %d, each once", got, n)
+		}
+	}
+	hit(t, s, "bot/race", t0, time.Minute, n+1)
+}
+
+// testHitInvalid checks that bad arguments are EInvalid and record nothing,
+// and that the limits themselves are accepted.
+func testHitInvalid(t *testing.T, s countersign.Store) {
+	ctx := context.Background()
+	long := strings.Repeat("k", 512)
+	for _, c := range []struct {
+		name string
+		key  string
+		at   time.Time
+		per  time.Duration
+	}{
+		{"empty key", "", t0, time.Minute},
+		{"key of 513 bytes", long + "k", t0, time.Minute},
+		{"zero period", "bot/r", t0, 0},
+		{"negative period", "bot/r", t0, -time.Minute},
+		{"key not UTF-8", "bot/\xff", t0, time.Minute},
+		{"key with NUL", "bot/\x00", t0, time.Minute},
+		{"zero time", "bot/r", time.Time{}, time.Minute},
+		{"time after 2262", "bot/r", time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), time.Minute},
+	} {
+		n, err := s.Hit(ctx, c.key, c.at, c.per)
+		if n != 0 {
+			t.Errorf("Hit with %s = %d, want 0", c.name, n)
+		}
+		wantCode(t, "Hit with "+c.name, err, countersign.EInvalid)
+	}
+	hit(t, s, "bot/r", t0, time.Minute, 1)
+	hit(t, s, long, t0, time.Minute, 1)
+	// A window reaching back before 1678, where times can no longer be
+	// stored, holds every hit up to at.
+	old := time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC)
+	hit(t, s, "bot/old", old, math.MaxInt64, 1)
+	hit(t, s, "bot/old", old.Add(time.Nanosecond), math.MaxInt64, 2)
+	hit(t, s, "bot/old", old.Add(time.Hour), math.MaxInt64, 3)
+	// The longest period from t0 reaches back only to 1733.
+	hit(t, s, "bot/old", t0, math.MaxInt64, 1)
+}
