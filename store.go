@@ -57,12 +57,17 @@ type Store interface {
 	// AgentFrozen reports whether the agent is frozen.
 	AgentFrozen(ctx context.Context, name string) (bool, error)
 
-	// Hit records one hit on key at the time at and returns how many hits on
-	// key fall in the window (at-per, at], this one included. Hits on the key
-	// at or before at-per may be discarded. Concurrent Hits on one key are
-	// serialised: n concurrent calls at the same time return 1..n, each once.
-	// Policy rate limits use it, keyed by agent and rule.
-	Hit(ctx context.Context, key string, at time.Time, per time.Duration) (int, error)
+	// Hit counts one hit on key at the time at against a limit of max hits
+	// per window: it returns n+1, where n is the number of hits recorded on
+	// key after at-per (later ones included, so a replica whose clock runs
+	// behind still counts them), and records this hit only when n < max. A
+	// key therefore keeps at most max hits in its window: the hits over the
+	// limit are answered, not kept, so an agent regains its allowance as its
+	// allowed hits age out. Hits on the key at or before at-per are
+	// discarded. Concurrent Hits on one key are serialised: n concurrent
+	// calls with max >= n return 1..n, each once. Policy rate limits use it,
+	// keyed by agent and rule. Errors: EInvalid (see HitWindow).
+	Hit(ctx context.Context, key string, at time.Time, per time.Duration, max int) (int, error)
 
 	// AppendEvents writes events that belong to no other change (policy.loaded).
 	AppendEvents(ctx context.Context, events []Event) error

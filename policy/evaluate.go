@@ -24,11 +24,12 @@ type Input struct {
 	// "mcp", "http". It may be nil. A rule that reads facts that are absent
 	// fails to evaluate, and so fails closed.
 	Facts map[string]map[string]any
-	// Count, when set, counts one match of a rule that has a limit, for the
-	// action's agent, and returns how many of the agent's actions the rule
-	// matched within per, this one included (countersign.Store.Hit). When nil,
+	// Count, when set, counts one match of a rule that has a limit of max
+	// per window per, for the action's agent, and returns how many of the
+	// agent's actions the rule decided within per, this one included; only
+	// matches within the limit are kept (countersign.Store.Hit). When nil,
 	// limits are not counted: no rule passes its limit.
-	Count func(rule string, per time.Duration) (int, error)
+	Count func(rule string, per time.Duration, max int) (int, error)
 }
 
 // Evaluate judges in against the policy. Every rule whose match is true

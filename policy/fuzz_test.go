@@ -26,7 +26,10 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(src)
 	}
-	f.Add(defaultSource)
+	for _, name := range Packs() {
+		src, _ := PackSource(name)
+		f.Add(src)
+	}
 	f.Add([]byte("version: 1\nrules:\n  - name: a\n    match: action.kind ==\n    effect: deny\n"))
 	f.Add([]byte("version: 1\nrules: [{name: a, match: 'true', effect: review, review: &x {approvers: [any_human]}}]\n"))
 	f.Add([]byte("version: 1\ngroups: {g: []}\nrules: [{name: a, match: 'true', effect: review, review: {approvers: [group:g]}}]\n"))

@@ -106,13 +106,13 @@ func (r *rule) over(in *Input) (bool, string) {
 	if r.limit == nil || in.Count == nil {
 		return false, ""
 	}
-	n, err := in.Count(r.name, r.limit.per)
+	n, err := in.Count(r.name, r.limit.per, r.limit.count)
 	if err != nil {
 		return true, fmt.Sprintf("rule %s: could not count its limit (%v), so it gives %s", r.name, err, r.limit.then)
 	}
 	if n > r.limit.count {
-		return true, fmt.Sprintf("rule %s: agent %s passed its limit of %d per %s (%d in the window), so it gives %s",
-			r.name, in.Action.Agent, r.limit.count, r.limit.per, n, r.limit.then)
+		return true, fmt.Sprintf("rule %s: agent %s is over its limit of %d per %s, so it gives %s",
+			r.name, in.Action.Agent, r.limit.count, r.limit.per, r.limit.then)
 	}
 	return false, ""
 }

@@ -16,15 +16,18 @@ type counter struct {
 	err  error
 }
 
-func (c *counter) count(rule string, per time.Duration) (int, error) {
+func (c *counter) count(rule string, per time.Duration, max int) (int, error) {
 	if c.err != nil {
 		return 0, c.err
 	}
 	if c.hits == nil {
 		c.hits, c.per = map[string]int{}, map[string]time.Duration{}
 	}
-	c.hits[rule]++
 	c.per[rule] = per
+	if c.hits[rule] >= max {
+		return max + 1, nil
+	}
+	c.hits[rule]++
 	return c.hits[rule], nil
 }
 
@@ -77,7 +80,7 @@ func TestLimitAllowThenReview(t *testing.T) {
 	if got := d.Review.Thresholds[0]; got.Rule != "reads" || got.Approvers[0] != "group:oncall" {
 		t.Errorf("threshold %+v: want the default review under the rule's name", got)
 	}
-	if !strings.Contains(d.Reasons[0], "limit of 2 per 1m0s (3 in the window)") {
+	if !strings.Contains(d.Reasons[0], "bot is over its limit of 2 per 1m0s, so it gives review") {
 		t.Errorf("reason %q does not say which limit", d.Reasons[0])
 	}
 	if c.per["reads"] != time.Minute {

@@ -77,20 +77,22 @@ type reviewSpec struct {
 	notify          []string
 }
 
-//go:embed default.yaml
-var defaultSource []byte
-
 var defaultPolicy = func() *Policy {
-	p, err := Parse("default.yaml", defaultSource)
+	p, err := Pack(DefaultPack)
 	if err != nil {
 		panic("policy: built-in default policy is invalid: " + err.Error())
 	}
 	return p
 }()
 
-// Default returns the built-in policy used when none is configured: every
-// action is held for one human's approval, except SQL that runs COPY ...
-// PROGRAM, which is denied. Its source is policy/default.yaml.
+// DefaultPack is the pack in force when no policy is configured.
+const DefaultPack = "recommended"
+
+// Default returns the policy used when none is configured: the built-in
+// pack "recommended" (policy/packs/recommended.yaml), which lets read-only
+// SQL, harmless shell commands and trusted read-only MCP tools pass, denies
+// COPY ... PROGRAM and sending secrets over the network, and holds
+// everything else for one or two humans.
 func Default() *Policy { return defaultPolicy }
 
 // Load reads the policy file at path and parses it; see Parse.

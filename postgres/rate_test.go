@@ -32,7 +32,7 @@ func TestHitReplicas(t *testing.T) {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			<-start
-			got[i], errs[i] = replicas[i%2].Hit(ctx, "bot/r", at, time.Minute)
+			got[i], errs[i] = replicas[i%2].Hit(ctx, "bot/r", at, time.Minute, 1000)
 		}()
 	}
 	close(start)
@@ -54,7 +54,7 @@ func TestHitReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	restarted := open(t, dsn)
-	if c, err := restarted.Hit(ctx, "bot/r", at.Add(time.Second), time.Minute); err != nil || c != n+1 {
+	if c, err := restarted.Hit(ctx, "bot/r", at.Add(time.Second), time.Minute, 1000); err != nil || c != n+1 {
 		t.Errorf("Hit after a restart = %d, %v; want %d, nil", c, err, n+1)
 	}
 }

@@ -23,7 +23,7 @@ func TestHitReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		if n, err := s.Hit(ctx, "bot/r", at.Add(time.Duration(i)), time.Minute); err != nil || n != i+1 {
+		if n, err := s.Hit(ctx, "bot/r", at.Add(time.Duration(i)), time.Minute, 1000); err != nil || n != i+1 {
 			t.Fatalf("Hit %d = %d, %v; want %d, nil", i, n, err, i+1)
 		}
 	}
@@ -32,7 +32,7 @@ func TestHitReopen(t *testing.T) {
 	}
 	s = open(t, path)
 	// at+1m is just past the first hit, to the nanosecond.
-	if n, err := s.Hit(ctx, "bot/r", at.Add(time.Minute), time.Minute); err != nil || n != 3 {
+	if n, err := s.Hit(ctx, "bot/r", at.Add(time.Minute), time.Minute, 1000); err != nil || n != 3 {
 		t.Errorf("Hit after reopen = %d, %v; want 3, nil", n, err)
 	}
 }
@@ -46,7 +46,7 @@ func BenchmarkHit(b *testing.B) {
 	at := time.Now()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := s.Hit(ctx, "bot/limit", at.Add(time.Duration(i)*time.Second), time.Minute); err != nil {
+		if _, err := s.Hit(ctx, "bot/limit", at.Add(time.Duration(i)*time.Second), time.Minute, 1000); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -64,7 +64,7 @@ func BenchmarkHitParallel(b *testing.B) {
 		for pb.Next() {
 			i := seq.Add(1)
 			key := fmt.Sprintf("bot%d/limit", i%16)
-			if _, err := s.Hit(ctx, key, at.Add(time.Duration(i/16)*time.Second), time.Minute); err != nil {
+			if _, err := s.Hit(ctx, key, at.Add(time.Duration(i/16)*time.Second), time.Minute, 1000); err != nil {
 				b.Error(err)
 				return
 			}

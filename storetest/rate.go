@@ -11,16 +11,26 @@ import (
 	"github.com/countersign/countersign"
 )
 
-// hit calls s.Hit and fails the test unless it returns want.
+// noMax is a limit no test reaches.
+const noMax = 1 << 20
+
+// hit calls s.Hit with no effective limit and fails the test unless it
+// returns want.
 func hit(t *testing.T, s countersign.Store, key string, at time.Time, per time.Duration, want int) {
 	t.Helper()
-	n, err := s.Hit(context.Background(), key, at, per)
+	hitMax(t, s, key, at, per, noMax, want)
+}
+
+// hitMax calls s.Hit and fails the test unless it returns want.
+func hitMax(t *testing.T, s countersign.Store, key string, at time.Time, per time.Duration, max, want int) {
+	t.Helper()
+	n, err := s.Hit(context.Background(), key, at, per, max)
 	if err != nil || n != want {
-		t.Fatalf("Hit(%q, t0+%v, %v) = %d, %v; want %d, nil", key, at.Sub(t0), per, n, err, want)
+		t.Fatalf("Hit(%q, t0+%v, %v, max %d) = %d, %v; want %d, nil", key, at.Sub(t0), per, max, n, err, want)
 	}
 }
 
-// testHitWindow counts hits in the window (at-per, at], to the nanosecond.
+// testHitWindow counts hits after at-per, to the nanosecond.
 func testHitWindow(t *testing.T, s countersign.Store) {
 	const k = "bot/limit"
 	for _, c := range []struct {
@@ -40,8 +50,9 @@ func testHitWindow(t *testing.T, s countersign.Store) {
 	} {
 		hit(t, s, k, t0.Add(c.at), time.Minute, c.want)
 	}
-	// A window ends at at: hits later than at are not counted.
-	hit(t, s, k, t0.Add(9*time.Minute+30*time.Second), time.Minute, 1)
+	// Hits later than at count too (a replica's clock may run behind
+	// another's): 10m, 10m+1ms and this.
+	hit(t, s, k, t0.Add(9*time.Minute+30*time.Second), time.Minute, 3)
 	// A longer period reaches further back: 9m30s, 10m, 10m+1ms and this.
 	hit(t, s, k, t0.Add(10*time.Minute+2*time.Millisecond), 2*time.Minute, 4)
 }
@@ -82,7 +93,7 @@ func testHitConcurrent(t *testing.T, s countersign.Store) {
 	errs := make([]error, n)
 	warm(t, s, n)
 	parallel(n, func(i int) {
-		got[i], errs[i] = s.Hit(context.Background(), "bot/race", t0, time.Minute)
+		got[i], errs[i] = s.Hit(context.Background(), "bot/race", t0, time.Minute, noMax)
 	})
 	for i, err := range errs {
 		if err != nil {
@@ -108,17 +119,20 @@ func testHitInvalid(t *testing.T, s countersign.Store) {
 		key  string
 		at   time.Time
 		per  time.Duration
+		max  int
 	}{
-		{"empty key", "", t0, time.Minute},
-		{"key of 513 bytes", long + "k", t0, time.Minute},
-		{"zero period", "bot/r", t0, 0},
-		{"negative period", "bot/r", t0, -time.Minute},
-		{"key not UTF-8", "bot/\xff", t0, time.Minute},
-		{"key with NUL", "bot/\x00", t0, time.Minute},
-		{"zero time", "bot/r", time.Time{}, time.Minute},
-		{"time after 2262", "bot/r", time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), time.Minute},
+		{"empty key", "", t0, time.Minute, 1},
+		{"key of 513 bytes", long + "k", t0, time.Minute, 1},
+		{"zero period", "bot/r", t0, 0, 1},
+		{"negative period", "bot/r", t0, -time.Minute, 1},
+		{"key not UTF-8", "bot/\xff", t0, time.Minute, 1},
+		{"key with NUL", "bot/\x00", t0, time.Minute, 1},
+		{"zero time", "bot/r", time.Time{}, time.Minute, 1},
+		{"time after 2262", "bot/r", time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), time.Minute, 1},
+		{"zero max", "bot/r", t0, time.Minute, 0},
+		{"negative max", "bot/r", t0, time.Minute, -1},
 	} {
-		n, err := s.Hit(ctx, c.key, c.at, c.per)
+		n, err := s.Hit(ctx, c.key, c.at, c.per, c.max)
 		if n != 0 {
 			t.Errorf("Hit with %s = %d, want 0", c.name, n)
 		}
@@ -134,4 +148,24 @@ func testHitInvalid(t *testing.T, s countersign.Store) {
 	hit(t, s, "bot/old", old.Add(time.Hour), math.MaxInt64, 3)
 	// The longest period from t0 reaches back only to 1733.
 	hit(t, s, "bot/old", t0, math.MaxInt64, 1)
+}
+
+// testHitMax checks that a key keeps at most max hits in its window: hits
+// over the limit are answered (max+1) but not recorded, so the allowance
+// comes back as the recorded hits age out.
+func testHitMax(t *testing.T, s countersign.Store) {
+	const k = "bot/max"
+	sec := func(n float64) time.Time { return t0.Add(time.Duration(n * float64(time.Second))) }
+	hitMax(t, s, k, sec(0), time.Minute, 3, 1)
+	hitMax(t, s, k, sec(1), time.Minute, 3, 2)
+	hitMax(t, s, k, sec(2), time.Minute, 3, 3)
+	for i := 3; i < 10; i++ {
+		hitMax(t, s, k, sec(float64(i)), time.Minute, 3, 4) // over: not kept
+	}
+	// At 60.5s the hit at 0 has left the window; those over the limit were
+	// never kept, so 1s and 2s remain and this one is allowed and kept.
+	hitMax(t, s, k, sec(60.5), time.Minute, 3, 3)
+	hitMax(t, s, k, sec(60.6), time.Minute, 3, 4)
+	// A larger max counts what was kept: 1s, 2s, 60.5s and this.
+	hitMax(t, s, k, sec(60.7), time.Minute, 10, 4)
 }

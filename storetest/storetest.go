@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore func(t *testing.T) countersign.Store) {
 		{"HitDiscard", testHitDiscard},
 		{"HitConcurrent", testHitConcurrent},
 		{"HitInvalid", testHitInvalid},
+		{"HitMax", testHitMax},
 		{"RaceLedger", testRaceLedger},
 		{"RaceGrantConsumption", testRaceGrantConsumption},
 		{"RaceReviews", testRaceReviews},
