@@ -1,0 +1,116 @@
+package shell
+
+import (
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// redirect judges one redirection and returns the statement's input after it.
+func (a *analyzer) redirect(sc *scope, r *syntax.Redirect, in stdin) stdin {
+	a.subst(sc, r.Word)
+	switch r.Op {
+	case syntax.Hdoc, syntax.DashHdoc:
+		a.subst(sc, r.Hdoc)
+		text, ok := heredoc(r)
+		if !ok {
+			a.f.set(dynamic, "a here-document expands text known only at run time")
+			return stdin{kind: stdinUnknown}
+		}
+		return stdin{kind: stdinText, text: text}
+	case syntax.WordHdoc:
+		w := wordOf(sc.src, r.Word)
+		if !w.known {
+			a.f.set(dynamic, "a here-string "+brief([]string{w.val})+" is known only at run time")
+			return stdin{kind: stdinUnknown}
+		}
+		return stdin{kind: stdinText, text: w.val + "\n"}
+	}
+	target := wordOf(sc.src, r.Word)
+	op := r.Op.String()
+	shown := brief([]string{op + target.val})
+	if !target.known {
+		a.f.set(dynamic, "redirection "+shown+" names a file known only at run time")
+	}
+	if isNetDevice(target.val) {
+		a.f.set(networkEgress, "redirection "+shown+" opens a network connection")
+	}
+	switch r.Op {
+	case syntax.RdrIn, syntax.RdrInOut:
+		if what, ok := secretPath(target.val); ok {
+			a.f.set(readsSecrets, "redirection "+shown+" reads "+what)
+		}
+		if r.Op == syntax.RdrIn {
+			return stdin{kind: stdinFile, text: target.val}
+		}
+	case syntax.DplIn:
+		return in
+	case syntax.DplOut:
+		if isFD(target.val) {
+			return in
+		}
+	}
+	a.writeTarget(shown, target, r.Op == syntax.RdrInOut || r.Op == syntax.AppOut || r.Op == syntax.AppAll || r.Op == syntax.AppClob || r.Op == syntax.AppAllClob)
+	return in
+}
+
+// writeTarget judges output written to a file, by a redirection or a
+// program that writes (tee, cp, dd of=).
+func (a *analyzer) writeTarget(shown string, target word, appends bool) {
+	if !target.known {
+		return
+	}
+	p := target.val
+	if what, ok := privilegeFile(p); ok {
+		a.f.set(privilege, shown+" writes "+what)
+	}
+	switch {
+	case isBlockDevice(p):
+		a.f.set(destructive, shown+" overwrites the device "+p)
+	case !appends && systemPath(p) && !isHarmlessDevice(p):
+		a.f.set(destructive, shown+" overwrites the system file "+p)
+	}
+}
+
+// heredoc returns the text a here-document gives, and false when it holds
+// expansions known only at run time.
+func heredoc(r *syntax.Redirect) (string, bool) {
+	if r.Hdoc == nil {
+		return "", true
+	}
+	quoted := false
+	for _, p := range r.Word.Parts {
+		if l, ok := p.(*syntax.Lit); !ok || strings.IndexByte(l.Value, '\\') >= 0 {
+			quoted = true
+		}
+	}
+	var b strings.Builder
+	for _, p := range r.Hdoc.Parts {
+		l, ok := p.(*syntax.Lit)
+		if !ok {
+			return "", false
+		}
+		b.WriteString(l.Value)
+	}
+	if quoted {
+		return b.String(), true
+	}
+	return unescapeHeredoc(b.String()), true
+}
+
+// isFD reports whether s names a file descriptor, as in >&2 or <&-.
+func isFD(s string) bool {
+	if s == "-" {
+		return true
+	}
+	s = strings.TrimSuffix(s, "-")
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
