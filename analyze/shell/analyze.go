@@ -102,6 +102,7 @@ type scope struct {
 	src   string
 	via   []string
 	depth int
+	dyn   bool // a wrapper that runs this text has words known only at run time
 }
 
 // stdinKind is what a command reads on its standard input.
@@ -129,7 +130,7 @@ func (a *analyzer) script(sc *scope, text string, in stdin, label string) {
 			a.unknown(label, fmt.Sprintf("nests commands more than %d levels deep", maxDepth))
 			return
 		}
-		inner = &scope{src: text, via: appendVia(sc.via, label), depth: sc.depth + 1}
+		inner = &scope{src: text, via: appendVia(sc.via, label), depth: sc.depth + 1, dyn: sc.dyn}
 	} else {
 		inner.src = text
 	}

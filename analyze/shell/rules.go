@@ -11,6 +11,7 @@ type call struct {
 	args []word // argv[1:]
 	via  []string
 	in   stdin
+	dyn  bool // a wrapper on the way had words known only at run time
 }
 
 // rules maps program names to what they check. Every judged command is also
@@ -28,17 +29,17 @@ func register(rule func(*call), names ...string) {
 }
 
 // judge records a command the wrappers led to and applies the rules.
-func (a *analyzer) judge(sc *scope, name string, argv []word, via []string, in stdin) {
-	c := &call{a: a, sc: sc, name: name, argv: argv, args: argv[1:], via: via, in: in}
-	dyn := false
+func (a *analyzer) judge(sc *scope, name string, argv []word, via []string, in stdin, dyn bool) {
+	c := &call{a: a, sc: sc, name: name, argv: argv, args: argv[1:], via: via, in: in, dyn: dyn}
+	own := false
 	for _, w := range argv {
 		if !w.known {
-			dyn = true
+			own = true
 			break
 		}
 	}
-	a.record(argv, name, via, dyn)
-	if dyn {
+	a.record(sc, argv, name, via, dyn || own)
+	if own {
 		c.set(dynamic, "has words known only at run time")
 	}
 	c.secretArgs()
@@ -63,13 +64,13 @@ func (a *analyzer) judgeUnknown(sc *scope, argv []word, via []string, why string
 		name = programName(argv[0].val)
 	}
 	a.f.addProgram(name)
-	a.record(argv, name, via, true)
+	a.record(sc, argv, name, via, true)
 	a.unknown(brief(vals(argv)), why)
 }
 
 // record appends a command to the facts.
-func (a *analyzer) record(argv []word, name string, via []string, dyn bool) {
-	if name == "" {
+func (a *analyzer) record(sc *scope, argv []word, name string, via []string, dyn bool) {
+	if name == "" || sc.dyn {
 		dyn = true
 	}
 	a.f.Commands = append(a.f.Commands, Command{Argv: vals(argv), Program: name, Via: cloneVia(via), Dynamic: dyn})

@@ -72,9 +72,6 @@ func ruleKubectl(c *call) {
 	if v == "delete" {
 		c.set(destructive, "deletes cluster resources")
 	}
-	if v == "drain" {
-		c.set(destructive, "evicts every pod from a node")
-	}
 	if v == "debug" && len(rest) > 0 && strings.HasPrefix(rest[0].val, "node/") {
 		c.set(privilege, "gets a shell on a node's host")
 	}

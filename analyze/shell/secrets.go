@@ -145,7 +145,7 @@ var metadataOnly = map[string]bool{
 	"touch": true, "mkdir": true, "rmdir": true, "chmod": true, "chown": true, "chgrp": true,
 	"rm": true, "unlink": true, "basename": true, "dirname": true, "realpath": true,
 	"readlink": true, "which": true, "type": true, "cd": true, "pushd": true, "popd": true,
-	"ssh-add": true, "ssh-keygen": true, "du": true, "true": true, "false": true, ":": true,
+	"ssh-add": true, "ssh-keygen": true, "tee": true, "du": true, "true": true, "false": true, ":": true,
 }
 
 // identityOpt are programs whose -i option names a key they use, not show.

@@ -41,6 +41,7 @@ func wrap(w func(*call) step, names ...string) {
 // exec follows argv through the wrappers that run another command and judges
 // the command it reaches.
 func (a *analyzer) exec(sc *scope, argv []word, via []string, in stdin) {
+	dyn := false // a wrapper's own words are known only at run time
 	for hops := 0; len(argv) > 0; hops++ {
 		if hops > maxHops {
 			a.judgeUnknown(sc, argv, via, "passes through too many wrappers")
@@ -53,7 +54,7 @@ func (a *analyzer) exec(sc *scope, argv []word, via []string, in stdin) {
 		}
 		name := programName(head.val)
 		if name == "" {
-			a.record(argv, "", via, true)
+			a.record(sc, argv, "", via, true)
 			a.f.set(dynamic, brief(vals(argv))+" has no program name")
 			return
 		}
@@ -62,25 +63,51 @@ func (a *analyzer) exec(sc *scope, argv []word, via []string, in stdin) {
 			return
 		}
 		a.f.addProgram(name)
-		c := &call{a: a, sc: sc, name: name, argv: argv, args: argv[1:], via: via, in: in}
 		w := wrappers[name]
 		if w == nil && isInterpreter(name) {
 			w = wrapInterpreter
 		}
 		if w == nil {
-			a.judge(sc, name, argv, via, in)
+			a.judge(sc, name, argv, via, in, dyn)
 			return
 		}
+		c := &call{a: a, sc: sc, name: name, argv: argv, args: argv[1:], via: via, in: in, dyn: dyn}
 		next := w(c)
 		switch next.kind {
 		case stepSelf:
-			a.judge(sc, name, argv, via, in)
+			a.judge(sc, name, argv, via, in, dyn)
 			return
 		case stepDone:
 			return
 		}
+		if consumedUnknown(argv, next.argv) {
+			a.f.set(dynamic, brief(vals(argv))+" has words known only at run time")
+			dyn = true
+		}
 		argv, via, in = next.argv, appendVia(via, next.label), next.in
 	}
+}
+
+// consumedUnknown reports whether a wrapper took words known only at run
+// time for itself (ssh "$host" CMD, sudo -u "$U" CMD) rather than passing
+// them on.
+func consumedUnknown(argv, next []word) bool {
+	for _, w := range argv {
+		if w.known {
+			continue
+		}
+		passed := false
+		for _, n := range next {
+			if !n.known && n.val == w.val {
+				passed = true
+				break
+			}
+		}
+		if !passed {
+			return true
+		}
+	}
+	return false
 }
 
 // programName is the base name of the program word.
@@ -136,7 +163,12 @@ func (c *call) fail(why string) step {
 
 // shell parses text as shell run by this command, with label as its wrapper.
 func (c *call) shell(label, text string, in stdin) step {
-	c.a.script(&scope{src: c.sc.src, via: c.via, depth: c.sc.depth}, text, in, label)
+	dyn := c.dyn || c.sc.dyn
+	if c.anyUnknown() {
+		c.set(dynamic, "has words known only at run time")
+		dyn = true
+	}
+	c.a.script(&scope{src: c.sc.src, via: c.via, depth: c.sc.depth, dyn: dyn}, text, in, label)
 	return step{kind: stepDone}
 }
 

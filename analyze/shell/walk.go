@@ -188,7 +188,7 @@ func (a *analyzer) decl(sc *scope, d *syntax.DeclClause) {
 	for _, w := range argv {
 		dyn = dyn || !w.known
 	}
-	a.record(argv, variant, sc.via, dyn)
+	a.record(sc, argv, variant, sc.via, dyn)
 	if prints && variant != "local" {
 		a.f.set(readsSecrets, brief(vals(argv))+" prints variables, the environment included")
 	}

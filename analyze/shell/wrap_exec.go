@@ -186,7 +186,7 @@ func wrapXargs(c *call) step {
 // wrapFind judges find itself and follows the commands its -exec, -execdir,
 // -ok and -okdir actions run, with {} known only at run time.
 func wrapFind(c *call) step {
-	c.a.judge(c.sc, c.name, c.argv, c.via, c.in)
+	c.a.judge(c.sc, c.name, c.argv, c.via, c.in, c.dyn)
 	via := appendVia(c.via, "find -exec")
 	for i := 0; i < len(c.args); i++ {
 		w := c.args[i]

@@ -38,6 +38,9 @@ func wrapSSH(c *call) step {
 	host := c.args[i]
 	rest := c.args[i+1:]
 	label := "ssh " + host.val
+	if hasOpt(opts, "-n", "-f") {
+		c.in = stdin{}
+	}
 	if len(rest) == 0 {
 		if hasOpt(opts, "-N", "-W", "-O", "-G", "-V") {
 			return c.self()
