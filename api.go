@@ -85,6 +85,8 @@ type RequestView struct {
 	CreatedAt       time.Time       `json:"created_at"`
 	UpdatedAt       time.Time       `json:"updated_at"`
 	ResolvedAt      *time.Time      `json:"resolved_at,omitempty"`
+	// Facts are what the analysers found the action does (see docs/policy.md).
+	Facts map[string]map[string]any `json:"facts,omitempty"`
 }
 
 // View returns the API form of r. ExpiresAt is the next deadline: the end of
@@ -92,7 +94,7 @@ type RequestView struct {
 func (r *Request) View() RequestView {
 	v := RequestView{
 		ID: r.ID, Agent: r.Agent, AgentOwner: r.AgentOwner, Action: r.Action, Digest: r.Digest, State: r.State,
-		Decision: r.Decision.Effect, Rules: r.Decision.Rules, Reasons: r.Decision.Reasons,
+		Decision: r.Decision.Effect, Rules: r.Decision.Rules, Reasons: r.Decision.Reasons, Facts: r.Decision.Facts,
 		PolicyDigest: r.Decision.PolicyDigest, Reason: r.Reason, Reviews: r.Reviews, Thresholds: []Threshold{},
 		ExpiresAt: r.DueAt(), Grant: r.Grant, Result: r.Result,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ResolvedAt: r.ResolvedAt,

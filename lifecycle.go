@@ -81,11 +81,15 @@ func submitted(p NewRequestParams) any {
 // decidedData is what the policy.decided event records: the effect, the
 // rules and reasons, the policy's digest and, for a review, the whole
 // requirement (thresholds with their approvers and group members,
-// reject threshold, ttl), so that an auditor can check the quorum.
+// reject threshold, ttl), so that an auditor can check the quorum, and the
+// analysers' facts the policy judged.
 func decidedData(d Decision) map[string]any {
 	m := map[string]any{"effect": d.Effect, "rules": d.Rules, "reasons": d.Reasons, "policy_digest": d.PolicyDigest}
 	if d.Review != nil {
 		m["review"] = d.Review
+	}
+	if len(d.Facts) > 0 {
+		m["facts"] = d.Facts
 	}
 	return m
 }

@@ -44,6 +44,10 @@ type Decision struct {
 	PolicyDigest string             `json:"policy_digest"`
 	Review       *ReviewRequirement `json:"review,omitempty"`
 	GrantTTL     time.Duration      `json:"grant_ttl"`
+	// Facts are what the analysers found the action does, keyed by analyser
+	// ("sql", "shell", "mcp", "http"); policy judged them, and reviewers and
+	// the evidence see them.
+	Facts map[string]map[string]any `json:"facts,omitempty"`
 }
 
 // ReviewRequirement is what a review decision asks of humans, merged from

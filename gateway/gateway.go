@@ -15,21 +15,23 @@ import (
 	"time"
 
 	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/analyze"
 	"github.com/countersign/countersign/policy"
 )
 
 // Facts are analyser facts keyed by analyser ("sql", "shell", "mcp", "http").
 type Facts = map[string]map[string]any
 
-// Analyzer derives facts about an action for policy. An error fails closed:
-// the action is denied.
-type Analyzer func(ctx context.Context, a countersign.Action) (Facts, error)
+// Analyzer derives facts about an action for policy, given its payload as
+// Action.Check decoded it and the policy's analysis settings. An error fails
+// closed: the action is denied. analyze.Action is the product's analyser.
+type Analyzer func(ctx context.Context, a countersign.Action, payload map[string]any, opt policy.Analysis) (Facts, error)
 
 // Config wires a Service.
 type Config struct {
 	Store    countersign.Store
 	Policy   *policy.Policy // nil: the built-in default
-	Analyzer Analyzer       // nil: no facts
+	Analyzer Analyzer       // nil: analyze.Action
 	Now      func() time.Time
 	Logger   *slog.Logger
 	// OnDecision, when set, is called with every new request's effect (metrics).
@@ -64,6 +66,9 @@ func New(cfg Config) *Service {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.analyze == nil {
+		s.analyze = analyze.Action
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

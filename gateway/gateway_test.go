@@ -13,13 +13,14 @@ import (
 
 	countersign "github.com/countersign/countersign"
 	"github.com/countersign/countersign/gateway"
+	"github.com/countersign/countersign/internal/pgtest"
 	"github.com/countersign/countersign/policy"
 	"github.com/countersign/countersign/sqlite"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("database/sql.(*DB).connectionOpener"))
+	goleak.VerifyTestMain(pgtest.Main(m), goleak.IgnoreTopFunction("database/sql.(*DB).connectionOpener"))
 }
 
 type clock struct {
@@ -186,7 +187,7 @@ func TestSweeperExpiresWithInjectedClock(t *testing.T) {
 
 func TestAnalyzerErrorDenies(t *testing.T) {
 	t.Parallel()
-	svc, _, _ := newService(t, func(context.Context, countersign.Action) (gateway.Facts, error) {
+	svc, _, _ := newService(t, func(context.Context, countersign.Action, map[string]any, policy.Analysis) (gateway.Facts, error) {
 		return nil, errors.New("parser crashed")
 	})
 	r, _, err := svc.Submit(context.Background(), bot, action("staging"))

@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -28,7 +30,7 @@ func (s *Service) Submit(ctx context.Context, by countersign.Principal, a counte
 	if err != nil {
 		return nil, false, countersign.Errorf(countersign.EInvalid, "action cannot be canonicalized: %v", err)
 	}
-	d := s.decide(ctx, a, payload, by.Owner)
+	d := s.decide(ctx, a, payload, by.Owner, true)
 	// Built here, outside the store's write transaction, for the usual case
 	// of an agent that is not frozen; Build only picks it, or rebuilds it
 	// denied when the agent turns out to be frozen.
@@ -66,19 +68,35 @@ func (s *Service) Submit(ctx context.Context, by countersign.Principal, a counte
 }
 
 // decide runs the analysers and policy on an action whose payload Check
-// decoded. An analyser error denies.
-func (s *Service) decide(ctx context.Context, a countersign.Action, payload map[string]any, owner string) countersign.Decision {
+// decoded. An analyser error denies. With count, rules with a limit count
+// the action against it in the store (Submit); without, they do not (a
+// test of the policy changes nothing).
+func (s *Service) decide(ctx context.Context, a countersign.Action, payload map[string]any, owner string, count bool) countersign.Decision {
 	p := s.policy.Load()
-	var facts Facts
-	if s.analyze != nil {
-		f, err := s.analyze(ctx, a)
-		if err != nil {
-			return countersign.Decision{Effect: countersign.EffectDeny, Rules: []string{},
-				Reasons: []string{"analysis failed: " + err.Error()}, PolicyDigest: p.Digest()}
-		}
-		facts = f
+	facts, err := s.analyze(ctx, a, payload, p.Analysis())
+	if err != nil {
+		return countersign.Decision{Effect: countersign.EffectDeny, Rules: []string{},
+			Reasons: []string{"analysis failed: " + err.Error()}, PolicyDigest: p.Digest()}
 	}
-	return p.Evaluate(policy.Input{Action: a, AgentOwner: owner, Payload: payload, Facts: facts})
+	in := policy.Input{Action: a, AgentOwner: owner, Payload: payload, Facts: facts}
+	if count {
+		in.Count = func(rule string, per time.Duration, max int) (int, error) {
+			return s.store.Hit(ctx, limitKey(a.Agent, rule), s.now(), per, max)
+		}
+	}
+	d := p.Evaluate(in)
+	d.Facts = facts
+	return d
+}
+
+// limitKey names the store counter of one agent under one rule's limit.
+func limitKey(agent, rule string) string {
+	k := "limit/" + rule + "/" + agent
+	if len(k) > 256 {
+		sum := sha256.Sum256([]byte(agent))
+		k = "limit/" + rule + "/sha256:" + hex.EncodeToString(sum[:])
+	}
+	return k
 }
 
 // TestPolicy evaluates an action against the policy in force without
@@ -92,7 +110,7 @@ func (s *Service) TestPolicy(ctx context.Context, by countersign.Principal, a co
 	if err != nil {
 		return countersign.Decision{}, err
 	}
-	return s.decide(ctx, a, payload, owner), nil
+	return s.decide(ctx, a, payload, owner, false), nil
 }
 
 // Get returns a request, expiring it first when it is due. Agents see only

@@ -60,12 +60,19 @@ func startMain(t *testing.T, cfg Config, clk *clock) *Main {
 
 func newEnv(t *testing.T, store string) *env {
 	t.Helper()
+	return newEnvWith(t, store, filepath.Join("testdata", "e2e-policy.yaml"))
+}
+
+// newEnvWith starts a server with the policy reference pol ("" for the
+// built-in default).
+func newEnvWith(t *testing.T, store, pol string) *env {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := DefaultConfig()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Data = filepath.Join(dir, "data")
 	cfg.Store = store
-	cfg.Policy = filepath.Join("testdata", "e2e-policy.yaml")
+	cfg.Policy = pol
 	cfg.BootstrapKeyFile = filepath.Join(dir, "admin.key")
 	cfg.EvidenceKeyFile = filepath.Join(dir, "evidence.key") // PostgreSQL replicas must name theirs
 	clk := &clock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -80,14 +82,6 @@ func newRequestsCmd() *cobra.Command {
 	return cmd
 }
 
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		return s[:n-1] + "…"
-	}
-	return s
-}
-
 // printRequest shows a request for a person deciding on it.
 func printRequest(w io.Writer, v *countersign.RequestView) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -111,6 +105,25 @@ func printRequest(w io.Writer, v *countersign.RequestView) {
 	}
 	row("decision", string(v.Decision)+" by "+rules)
 	row("reasons", strings.Join(v.Reasons, "; "))
+	for _, name := range slices.Sorted(maps.Keys(v.Facts)) {
+		facts := v.Facts[name]
+		var risks []string
+		for k, val := range facts {
+			if b, ok := val.(bool); ok && b {
+				risks = append(risks, k)
+			}
+		}
+		slices.Sort(risks)
+		row("what it does", name+": "+orNone(strings.Join(risks, ", ")))
+		for _, k := range []string{"types", "tables", "programs", "server", "tool", "host", "path"} {
+			row("  "+k, factText(facts[k]))
+		}
+		if rs, ok := facts["reasons"].([]any); ok {
+			for _, r := range rs {
+				row("  finding", fmt.Sprint(r))
+			}
+		}
+	}
 	row("reason", v.Reason)
 	if v.Approvals.Want > 0 {
 		row("approvals", fmt.Sprintf("%d of %d", v.Approvals.Got, v.Approvals.Want))

@@ -51,7 +51,7 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&flags.Listen, "listen", flags.Listen, "address to listen on (COUNTERSIGN_LISTEN)")
 	f.StringVar(&flags.Data, "data", flags.Data, "data directory for SQLite and keys (COUNTERSIGN_DATA)")
 	f.StringVar(&flags.Store, "store", "", "postgres://... to use PostgreSQL instead of SQLite (COUNTERSIGN_STORE)")
-	f.StringVar(&flags.Policy, "policy", "", "policy file; the built-in default policy when empty (COUNTERSIGN_POLICY)")
+	f.StringVar(&flags.Policy, "policy", "", "policy file, or pack:NAME for a built-in pack; pack:recommended when empty (COUNTERSIGN_POLICY)")
 	f.StringVar(&flags.BootstrapKeyFile, "bootstrap-key-file", "", "also write the bootstrap admin key here (COUNTERSIGN_BOOTSTRAP_KEY_FILE)")
 	f.StringVar(&flags.LogLevel, "log-level", flags.LogLevel, "debug, info, warn or error (COUNTERSIGN_LOG_LEVEL)")
 	f.StringVar(&flags.PublicURL, "public-url", "", "URL people use to reach this server (COUNTERSIGN_PUBLIC_URL)")

@@ -86,7 +86,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	pol := policy.Default()
 	if m.Config.Policy != "" {
-		if pol, err = policy.Load(m.Config.Policy); err != nil {
+		if pol, err = policy.LoadRef(m.Config.Policy); err != nil {
 			return fmt.Errorf("load policy: %w", err)
 		}
 	}
@@ -168,7 +168,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		defer m.bg.Done()
 		_ = m.Service.Run(bgctx)
 	}()
-	if m.Config.Policy != "" {
+	if m.Config.Policy != "" && !strings.HasPrefix(m.Config.Policy, policy.PackPrefix) {
 		if err := m.watchPolicy(bgctx); err != nil {
 			log.Warn("policy file is not watched; reload with SIGHUP", "err", err)
 		}
@@ -270,7 +270,7 @@ func (m *Main) ReloadPolicy(ctx context.Context) error {
 	}
 	m.reloadMu.Lock()
 	defer m.reloadMu.Unlock()
-	p, err := policy.Load(m.Config.Policy)
+	p, err := policy.LoadRef(m.Config.Policy)
 	if err != nil {
 		m.Logger.Error("new policy refused; the old one stays in force", "err", err)
 		return err
