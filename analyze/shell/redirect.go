@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"path"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -67,7 +68,7 @@ func (a *analyzer) writeTarget(shown string, target word, appends bool) {
 	switch {
 	case isBlockDevice(p):
 		a.f.set(destructive, shown+" overwrites the device "+p)
-	case !appends && systemPath(p) && !isHarmlessDevice(p):
+	case !appends && systemPath(p) && !isHarmlessDevice(p) && !under(path.Clean(p), "/usr/local"):
 		a.f.set(destructive, shown+" overwrites the system file "+p)
 	}
 }

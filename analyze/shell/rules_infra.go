@@ -72,6 +72,9 @@ func ruleKubectl(c *call) {
 	if v == "delete" {
 		c.set(destructive, "deletes cluster resources")
 	}
+	if v == "apply" && c.hasPrefix("--prune") {
+		c.set(destructive, "deletes resources missing from the files (--prune)")
+	}
 	if v == "debug" && len(rest) > 0 && strings.HasPrefix(rest[0].val, "node/") {
 		c.set(privilege, "gets a shell on a node's host")
 	}
