@@ -18,9 +18,9 @@ func (a *analyzer) funcName(b ref) (schema, base string) {
 	return schema, base
 }
 
-// funcCall records a function call and what it does. Only built-ins named
-// unqualified or in pg_catalog are trusted: anything else could be a
-// user-defined function, and those can do anything.
+// funcCall records a function call and what it does. Only allow-listed
+// built-ins named unqualified or in pg_catalog are side-effect free:
+// anything else could be a user-defined function, and those can do anything.
 func (a *analyzer) funcCall(b ref) {
 	schema, base := a.funcName(b)
 	shown := base
@@ -29,11 +29,12 @@ func (a *analyzer) funcCall(b ref) {
 	}
 	a.st.funcs = append(a.st.funcs, shown)
 	builtin := schema == "" || schema == "pg_catalog"
-	switch e, known := effects[base]; {
-	case builtin && known:
+	// Extensions (dblink, adminpack) install their functions in any schema,
+	// so a known effect counts whatever the schema.
+	if e, known := effects[base]; known {
 		a.effect(shown, base, e, b)
-	case builtin && pure[base]:
-	default:
+	}
+	if !builtin || !pure[base] && effects[base].f == 0 {
 		a.st.unknownFn = true
 		a.st.flag(fSideEffect, "not read-only: calls "+shown+"(), which is not known to be free of side effects")
 	}

@@ -149,9 +149,11 @@ func (a *analyzer) limited(b ref) bool {
 	return n <= a.cfg.maxRows
 }
 
-// oneRow reports whether a SELECT provably returns one row: no GROUP BY,
-// no set operation, and a target list of aggregates that reduce their
-// input to one value, over constants and side-effect-free scalar functions.
+// oneRow reports whether a SELECT provably returns one row of scalar
+// values: no GROUP BY, no set operation, no FROM or an aggregate, and a
+// target list that refers to columns only inside aggregates that reduce
+// their input to one value, over constants, side-effect-free scalar
+// functions and subqueries that are one row themselves.
 func (a *analyzer) oneRow(b ref) bool {
 	if op := a.t.text(a.t.get(b, "op")); op != "" && op != "SETOP_NONE" {
 		return false
@@ -159,7 +161,9 @@ func (a *analyzer) oneRow(b ref) bool {
 	if a.t.get(b, "groupClause") != none || a.t.get(b, "valuesLists") != none {
 		return false
 	}
-	agg := false
+	// Without FROM a SELECT returns one row; with it, only an aggregate
+	// makes it one.
+	agg := a.t.get(b, "fromClause") == none
 	tl := a.t.get(b, "targetList")
 	for c := a.t.first(tl); c != none; c = a.t.next(c) {
 		_, rt := a.t.node(c)
@@ -210,6 +214,17 @@ func (a *analyzer) aggOnly(r ref) (ok, has bool) {
 			return false, false
 		}
 		return a.aggOnly(a.t.get(body, "args"))
+	case "SubLink":
+		// EXISTS gives a boolean; a scalar subquery one value, which holds
+		// no bulk data when the subquery provably returns one row itself.
+		switch a.t.text(a.t.get(body, "subLinkType")) {
+		case "EXISTS_SUBLINK":
+			return true, false
+		case "EXPR_SUBLINK":
+			_, sub := a.t.node(a.t.get(body, "subselect"))
+			return a.oneRow(sub), false
+		}
+		return false, false
 	case "", "A_Expr", "BoolExpr", "TypeCast", "CoalesceExpr", "MinMaxExpr", "NullTest",
 		"BooleanTest", "CaseExpr", "CaseWhen", "NullIfExpr", "TypeName", "List", "A_ArrayExpr":
 		ok = true

@@ -185,6 +185,20 @@ func (a *analyzer) utility(kind string, b ref) string {
 		a.st.opaque("CALL runs procedure " + name + ", which cannot be analysed")
 		a.membersExcept(fc, "funcname")
 		return "call"
+	case "AlterDatabaseSetStmt", "AlterRoleSetStmt":
+		typ, what := "alter_database", "ALTER DATABASE ... SET"
+		f := ddl
+		if kind == "AlterRoleSetStmt" {
+			typ, what, f = "alter_role", "ALTER ROLE ... SET", ddl|fPrivilege
+		}
+		_, set := a.t.node(a.t.get(b, "setstmt"))
+		if name := strings.ToLower(a.t.text(a.t.get(set, "name"))); privilegeSettings[name] {
+			f |= fPrivilege
+			what += " " + name
+		}
+		a.st.flag(f, factName(f)+": "+what)
+		a.members(b)
+		return typ
 	case "LoadStmt":
 		a.st.opaque("LOAD loads a server library, whose code cannot be analysed")
 		return "load"
