@@ -28,7 +28,7 @@ var homeCritical = []string{".ssh", ".gnupg", ".aws", ".kube", ".config", ".loca
 
 // under reports whether p is dir or inside it.
 func under(p, dir string) bool {
-	return p == dir || strings.HasPrefix(p, dir+"/")
+	return strings.HasPrefix(p, dir) && (len(p) == len(dir) || p[len(dir)] == '/')
 }
 
 // systemPath reports whether the absolute path p belongs to the operating

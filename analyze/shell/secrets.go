@@ -48,18 +48,32 @@ var publicSSH = []string{"known_hosts", "known_hosts.old", "authorized_keys", "a
 
 // hasSeg reports whether p holds seg as whole path elements.
 func hasSeg(p, seg string) bool {
-	return p == seg || strings.HasPrefix(p, seg+"/") || strings.Contains(p, "/"+seg+"/") ||
-		strings.HasSuffix(p, "/"+seg)
+	for i := 0; i < len(p); {
+		j := strings.Index(p[i:], seg)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(seg)
+		if (j == 0 || p[j-1] == '/') && (end == len(p) || p[end] == '/') {
+			return true
+		}
+		i = j + 1
+	}
+	return false
 }
 
 // secretPath reports whether the path p names credentials, and which.
 func secretPath(p string) (string, bool) {
 	p = strings.Trim(p, `"'@`)
-	if p == "" {
+	if p == "" || !strings.ContainsAny(p, "./_") && !strings.Contains(strings.ToLower(p), "credential") {
 		return "", false
 	}
 	base := path.Base(p)
-	lower := strings.ToLower(base)
+	lower := base
+	if hasUpper(base) {
+		lower = strings.ToLower(base)
+	}
 	if strings.HasSuffix(lower, ".pub") {
 		return "", false
 	}
@@ -71,9 +85,12 @@ func secretPath(p string) (string, bool) {
 			return d.what + " (" + p + ")", true
 		}
 	}
-	clean := path.Clean(p)
+	clean := p
+	if p[0] == '/' {
+		clean = path.Clean(p)
+	}
 	for _, r := range secretRoots {
-		if under(clean, r.dir) {
+		if clean[0] == '/' && under(clean, r.dir) {
 			return r.what + " (" + p + ")", true
 		}
 	}
@@ -116,6 +133,15 @@ func isEnvFile(base string) bool {
 		return !hasExt(base, ".example", ".sample", ".template", ".dist", ".defaults", ".schema")
 	case strings.HasSuffix(base, ".env") && len(base) > len(".env"):
 		return true
+	}
+	return false
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' {
+			return true
+		}
 	}
 	return false
 }

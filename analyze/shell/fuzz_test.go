@@ -1,0 +1,44 @@
+package shell
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzAnalyze checks, for any input: no panic (Analyze recovers, so an
+// "internal error" is one), Map has every key, a parse error comes with every
+// risk, and a command without a program is dynamic. Seeds are the corpus.
+func FuzzAnalyze(f *testing.F) {
+	for _, c := range loadCorpus(f) {
+		if c.Cmd != nil {
+			f.Add(*c.Cmd)
+		} else {
+			f.Add(strings.Join(c.Argv, " "))
+		}
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		check := func(what string, got Facts) {
+			if strings.HasPrefix(got.Error, "internal error") {
+				t.Fatalf("%s(%q) panicked: %s", what, in, got.Error)
+			}
+			checkMap(t, got)
+			if got.ParseError && (!allRisky(got) || got.Error == "") {
+				t.Fatalf("%s(%q): parse error without every risk: %+v", what, in, got)
+			}
+			for _, c := range got.Commands {
+				if c.Program == "" && !c.Dynamic {
+					t.Fatalf("%s(%q): command %q has no program but is not dynamic", what, in, c.Argv)
+				}
+			}
+			seen := map[string]bool{}
+			for _, p := range got.Programs {
+				if p == "" || seen[p] {
+					t.Fatalf("%s(%q): programs %q hold an empty or repeated name", what, in, got.Programs)
+				}
+				seen[p] = true
+			}
+		}
+		check("Analyze", Analyze(in))
+		check("AnalyzeArgv", AnalyzeArgv(strings.Fields(in)))
+	})
+}
