@@ -31,7 +31,7 @@ func split(src string) ([]segment, error) {
 		case c == '\'':
 			esc := i > 0 && (src[i-1] == 'e' || src[i-1] == 'E') && (i < 2 || !identByte(src[i-2]))
 			end := stringEnd(src, i, esc)
-			if !esc && stringEnd(src, i, true) != end {
+			if !esc && stringClose(src, i, true) != stringClose(src, i, false) {
 				return nil, fmt.Errorf("the string literal at position %d ends elsewhere when standard_conforming_strings is off", i+1)
 			}
 			i = end
@@ -88,8 +88,17 @@ func blockCommentEnd(s string, i int) int {
 }
 
 // stringEnd returns the index after the quoted token at i (its quote
-// doubled inside); esc lets a backslash escape the next byte.
+// doubled inside), or len(s) when it is not closed; esc lets a backslash
+// escape the next byte.
 func stringEnd(s string, i int, esc bool) int {
+	if end := stringClose(s, i, esc); end >= 0 {
+		return end
+	}
+	return len(s)
+}
+
+// stringClose is stringEnd, but -1 when the token is not closed.
+func stringClose(s string, i int, esc bool) int {
 	q := s[i]
 	for j := i + 1; j < len(s); j++ {
 		switch {
@@ -101,7 +110,7 @@ func stringEnd(s string, i int, esc bool) int {
 			return j + 1
 		}
 	}
-	return len(s)
+	return -1
 }
 
 // dollarEnd returns the index after a dollar-quoted string at i, or after
