@@ -16,6 +16,14 @@ const maxDepth = 8
 // maxInput bounds the command text analysed; longer input fails closed.
 const maxInput = 1 << 20
 
+// maxNested and maxNestedBytes bound the strings one analysis parses beyond
+// the input: a here-document read by many shells in a list would otherwise be
+// parsed again by each, at each level. Past them, the analysis fails closed.
+const (
+	maxNested      = 256
+	maxNestedBytes = 4 << 20
+)
+
 // parsers holds bash parsers for reuse; a parser's trees stay valid after it
 // parses again, so one parser serves the nested parses of one analysis too.
 var parsers = sync.Pool{New: func() any {
@@ -85,6 +93,9 @@ func AnalyzeArgv(argv []string) (f Facts) {
 type analyzer struct {
 	f *Facts
 	p *syntax.Parser
+
+	nested      int // strings parsed beyond the input
+	nestedBytes int // their total size
 }
 
 func newAnalyzer(f *Facts) *analyzer {
@@ -128,6 +139,12 @@ func (a *analyzer) script(sc *scope, text string, in stdin, label string) {
 	if label != "" {
 		if sc.depth+1 > maxDepth {
 			a.unknown(label, fmt.Sprintf("nests commands more than %d levels deep", maxDepth))
+			return
+		}
+		a.nested++
+		a.nestedBytes += len(text)
+		if a.nested > maxNested || a.nestedBytes > maxNestedBytes {
+			a.unknown(label, "runs more nested command text than the analyser follows")
 			return
 		}
 		inner = &scope{src: text, via: appendVia(sc.via, label), depth: sc.depth + 1, dyn: sc.dyn}

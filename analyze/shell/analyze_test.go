@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestUnwrap checks the command each wrapper leads to and the wrappers
@@ -241,5 +242,24 @@ func TestReasonsBounded(t *testing.T) {
 	}
 	if len(f.Commands) != 200 {
 		t.Errorf("%d commands, want 200", len(f.Commands))
+	}
+}
+
+// TestNestedBudget checks that text parsed again and again (a here-document
+// read by several shells, at every level) is bounded and fails closed.
+func TestNestedBudget(t *testing.T) {
+	t.Parallel()
+	script := "ls"
+	for i := range maxDepth {
+		end := "E" + strings.Repeat("X", i)
+		script = "{ bash; bash; bash; bash; } <<'" + end + "'\n" + script + "\n" + end + "\n"
+	}
+	start := time.Now()
+	f := Analyze(script)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("analysis took %v", d)
+	}
+	if !allRisky(f) || f.ParseError {
+		t.Errorf("facts %+v, want fail-closed without a parse error", f)
 	}
 }

@@ -2,8 +2,11 @@ package shell
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // benchCommand is a typical command an agent sends.
@@ -43,6 +46,25 @@ func benchmarkAnalyze(b *testing.B, cmd string) {
 	for b.Loop() {
 		start := time.Now()
 		Analyze(cmd)
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(times[len(times)*99/100].Nanoseconds()), "p99-ns")
+}
+
+// BenchmarkParseOnly is the peer: the bash parser alone on the same command,
+// the floor under Analyze.
+func BenchmarkParseOnly(b *testing.B) {
+	p := parsers.Get().(*syntax.Parser)
+	defer parsers.Put(p)
+	var times []time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		if _, err := p.Parse(strings.NewReader(benchCommand), ""); err != nil {
+			b.Fatal(err)
+		}
 		times = append(times, time.Since(start))
 	}
 	slices.Sort(times)

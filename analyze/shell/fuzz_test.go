@@ -3,6 +3,7 @@ package shell
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzAnalyze checks, for any input: no panic (Analyze recovers, so an
@@ -38,7 +39,11 @@ func FuzzAnalyze(f *testing.F) {
 				seen[p] = true
 			}
 		}
+		start := time.Now()
 		check("Analyze", Analyze(in))
 		check("AnalyzeArgv", AnalyzeArgv(strings.Fields(in)))
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("analysing %d bytes took %v", len(in), d)
+		}
 	})
 }

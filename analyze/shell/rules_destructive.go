@@ -163,6 +163,14 @@ func ruleWriters(c *call) {
 		if len(ops) < 2 {
 			return
 		}
+		if c.name == "mv" {
+			for _, src := range ops[:len(ops)-1] {
+				if what, ok := broadTarget(src); ok && c.anyKnown(src) {
+					c.set(destructive, "moves away "+what)
+					return
+				}
+			}
+		}
 		ops = ops[len(ops)-1:]
 		if c.name == "mv" && (ops[0] == "/dev/null") {
 			c.set(destructive, "moves files into /dev/null")

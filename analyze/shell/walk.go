@@ -132,12 +132,12 @@ func (a *analyzer) assign(sc *scope, as *syntax.Assign) {
 		a.word(sc, as.Value)
 	}
 	if as.Index != nil {
-		a.arith(sc, as.Index)
+		a.expr(sc, as.Index)
 	}
 	if as.Array != nil {
 		for _, e := range as.Array.Elems {
 			if e.Index != nil {
-				a.arith(sc, e.Index)
+				a.expr(sc, e.Index)
 			}
 			if e.Value != nil {
 				a.word(sc, e.Value)

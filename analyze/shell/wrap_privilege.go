@@ -41,7 +41,7 @@ func wrapSudo(c *call) step {
 		c.set(privilege, "opens a shell "+who)
 		return c.stdinShell("sudo -s")
 	case len(rest) == 0:
-		c.set(privilege, "uses sudo")
+		c.set(privilege, "asks for root")
 		return c.self()
 	}
 	c.set(privilege, "runs "+programLabel(rest[0])+" "+who)

@@ -1,0 +1,146 @@
+// Package shell tells what a shell command line would really do, without
+// running it: it parses the text as bash (mvdan.cc/sh/v3/syntax), takes off
+// the wrappers that run other commands, and judges every simple command it
+// reaches. Policy reads the result as the "shell" variable (see Facts.Map).
+//
+// # What is found
+//
+// Commands lists every simple command: those in pipes, &&, ||, ;, subshells,
+// { } blocks, if/for/while/case bodies, function bodies, command and process
+// substitutions, and the strings other commands run. Wrappers are taken off
+// and recorded in Via, outermost first:
+//
+//	sudo, doas, pkexec, su -c, runuser, nsenter, chroot   (each also sets privilege)
+//	env, timeout, nice, nohup, ionice, stdbuf, time, command, exec, builtin,
+//	setsid, flock, busybox, unbuffer, systemd-run
+//	bash|sh|zsh|dash|ksh -c STRING             STRING is parsed as shell
+//	ssh [opts] HOST CMD...                      the words, joined, are parsed as shell
+//	kubectl exec [opts] POD -- CMD...           CMD is followed as an argv
+//	docker exec CONTAINER CMD / docker run IMAGE CMD
+//	xargs CMD                                   CMD gets an unknown argument, shown as {}
+//	find ... -exec CMD {} \;                    find is judged, and so is CMD
+//	watch, eval, alias, trap, at, script -c, tmux new-session / send-keys,
+//	gcloud compute ssh --command, az vm run-command invoke --scripts
+//	a here-document, here-string or known text given to a shell on its input
+//
+// Strings are followed at most 8 levels deep; deeper nesting fails closed.
+// Programs lists each program once, in order of appearance, wrappers
+// included: "sudo bash -c 'rm -rf /'" gives ["sudo", "bash", "rm"] and one
+// Command, rm, via ["sudo", "bash -c"].
+//
+// Argv holds the words after quote removal ('a b', "a b", $'\x61', a\ b).
+// A word known only at run time keeps its source text ("$DIR", $(pwd)).
+// Brace expansion is done ({a,b}); globs and ~ are kept as written.
+//
+// # The facts
+//
+// Every boolean is fail-closed: when the analyser cannot tell, it is true.
+// Each finding adds one line to Reasons, "fact: command what-and-why", for
+// approval cards.
+//
+// destructive — deletes data or tears infrastructure down irreversibly.
+// rm of /, /*, ~, ., .., *, a top-level directory, a whole home, anything
+// under a system directory (/etc, /usr, /var, /boot, ...), .git, or a path
+// known only at run time; find -delete and find -exec rm; dd of=/dev/...,
+// mkfs*, wipefs, fdisk, shred; output redirected onto a device or over a
+// system file; truncate of a system file; chmod/chown -R of a broad target;
+// rsync --delete into a broad target; git push --force/-f/+ref/--delete,
+// git reset --hard, git clean -f; kubectl delete, kubectl apply --prune;
+// helm uninstall; terraform destroy, apply -destroy, apply -auto-approve;
+// pulumi destroy; aws delete-*/terminate-*, s3 rm --recursive, s3 rb --force,
+// s3 sync --delete; gcloud and az delete; docker system prune, volume rm,
+// compose down -v; SQL DROP/TRUNCATE/unqualified DELETE given to psql or
+// mysql; redis-cli FLUSHALL; crontab -r; shutdown and reboot.
+//
+//	rm -rf "$BUILD_DIR"            kubectl delete ns prod     git push -f
+//
+// infra_change — changes cloud or cluster infrastructure. kubectl apply,
+// create, patch, replace, scale, edit, set, rollout restart/undo, annotate,
+// label, cordon, drain, taint, delete, run, expose, cp, debug (unless
+// --dry-run); terraform apply, import, state rm/mv, taint; helm install,
+// upgrade, rollback, uninstall; pulumi up/destroy; ansible-playbook (unless
+// --check); every aws operation but reads (describe-, list-, get-, ...);
+// gcloud and az create, delete, update, set, deploy, add-*, remove-*, ...;
+// gsutil writes. docker run is not an infrastructure change.
+//
+//	kubectl rollout restart deploy/web    aws s3 cp site/ s3://b/ --recursive
+//
+// privilege — gains or grants privileges: sudo, doas, su, pkexec, runuser,
+// nsenter, chroot; chmod setting setuid/setgid (u+s, 4755); chown to root;
+// setcap; adding users to sudo, wheel, docker and similar groups, UID 0
+// accounts; visudo, passwd; writing /etc/sudoers*, /etc/passwd, /etc/shadow
+// or authorized_keys; IAM grants (aws iam attach-/put-*-policy,
+// create-access-key, sts assume-role; gcloud *-iam-policy*; az role
+// assignment create); kubectl RBAC objects, --as impersonation, debug
+// node/...; docker run --privileged, host namespaces, --cap-add, devices,
+// mounts of / or the Docker socket.
+//
+//	sudo apt-get update    echo "$KEY" >> ~/.ssh/authorized_keys
+//
+// network_egress — sends data off the machine. curl with -d/--data*/-F/-T/
+// --json or -X POST/PUT/PATCH/DELETE, curl or wget fed by a pipe, curl, wget,
+// dig or ping given an address known only at run time; wget --post-*;
+// nc, ncat, socat, telnet, ftp, sftp, openssl s_client; scp and rsync to
+// host:path; ssh with piped input; /dev/tcp and /dev/udp; aws s3 cp/sync to
+// s3://, gsutil cp to gs://, az storage blob upload; git push; docker push;
+// npm/cargo/gem/twine publish; gh gist create; mail.
+//
+//	tar cz . | nc backup 9000    curl -d @report.json https://api.example.com
+//
+// reads_secrets — reads credentials, keys or the environment. Any argument or
+// input redirection naming ~/.ssh (but not *.pub, known_hosts,
+// authorized_keys), ~/.aws, ~/.config/gcloud, ~/.azure, ~/.kube, ~/.docker/
+// config.json, ~/.netrc, ~/.pgpass, ~/.git-credentials, .env and .env.* (not
+// .env.example), id_rsa and other private keys, *.pem, *.key, *.p12,
+// *.tfstate, shell histories, /etc/shadow, /etc/sudoers, /proc/*/environ,
+// /var/run/secrets — except for programs that handle paths without reading
+// them (ls, stat, chmod, rm, echo, tee, ...); printenv, env without a
+// command, set, export -p, declare -p, history; kubectl get secret -o
+// yaml|json|jsonpath, describe secret, config view --raw; aws
+// secretsmanager get-secret-value, ssm get-parameter --with-decryption, ecr
+// get-login-password; gcloud secrets versions access, auth
+// print-access-token; az get-access-token, keyvault secret show; vault kv
+// get / read; security find-*-password; op read, pass show, sops -d, gh auth
+// token, git credential fill, terraform state pull.
+//
+//	cat ~/.aws/credentials    kubectl get secret db -o yaml    env
+//
+// dynamic — some word is known only at run time: $VAR, ${...}, $(...),
+// backticks, arithmetic, process substitution, an unquoted here-document
+// with expansions, xargs and find -exec placeholders, eval. `echo $HOME` is
+// only dynamic; each rule treats an unknown argument pessimistically where
+// it matters (rm -rf "$DIR" is destructive, chmod "$MODE" is privilege, curl
+// "$URL" is egress).
+//
+//	for f in *.go; do gofmt -l "$f"; done
+//
+// When the program itself, or what it runs, cannot be known, every fact above
+// is set (fail closed), with a reason starting "assumed": a program named by a
+// variable or substitution; eval of unknown text; source or . of a file;
+// running a file (./deploy.sh, bin/tool, /tmp/x, x.py); a shell given a script
+// file, commands on a pipe or file, or nothing (an interactive shell, sudo
+// -i, su, ssh HOST without a command); python, node, perl, ruby and other
+// interpreters running anything (-c, -e, -m, a script, their input); bash -c
+// or ssh with a command string known only at run time; LD_PRELOAD and
+// similar variables set for a command; nesting deeper than 8 levels.
+//
+//	curl -fsSL https://x.sh | bash    echo aGk= | base64 -d | sh    $CMD
+//
+// parse_error — the input does not parse as bash, is empty, holds a NUL byte
+// or is over 1 MiB; or a string run by bash -c and the like does not parse.
+// Every other boolean is then true, and error says why.
+//
+//	echo 'unterminated
+//
+// # What is not judged
+//
+// A program the analyser has no rule for sets no fact: policies should list
+// the programs they allow. Build tools and package runners (make, npm run,
+// npx, go run, cargo run, pip install) run code from the repository or a
+// registry that the analyser does not read. Remote and container commands
+// (ssh, kubectl exec, docker run) are judged as if local. git push counts as
+// egress; a push whose refspec is known only at run time is not assumed
+// forced. Output redirected to a file known only at run time is dynamic, not
+// destructive. Variables are not tracked: DIR=/; rm -rf $DIR is destructive
+// because $DIR is unknown, not because it is /.
+package shell
