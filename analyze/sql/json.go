@@ -30,11 +30,16 @@ const (
 	jArr
 )
 
+// span is a piece of text: src[off:end], or when off is negative the
+// unescaped string esc[-off-1]. Values hold no pointers, so filling the
+// tree costs no write barriers.
+type span struct{ off, end int32 }
+
 // jval is one JSON value. Objects and arrays chain their children through
 // first and next.
 type jval struct {
-	key   string // member name when the value sits in an object
-	s     string // string value, or the literal text of a number or boolean
+	key   span // member name when the value sits in an object
+	s     span // string value, or the literal text of a number or boolean
 	kind  jkind
 	first ref // first child of an object or array
 	next  ref // next sibling
@@ -43,8 +48,26 @@ type jval struct {
 // tree is a decoded JSON document.
 type tree struct {
 	v   []jval
+	esc []string // strings that held escapes, unescaped
 	src string
 	pos int
+}
+
+// str returns the text of a span.
+func (t *tree) str(s span) string {
+	if s.off < 0 {
+		return t.esc[-s.off-1]
+	}
+	return t.src[s.off:s.end]
+}
+
+// keyIs reports whether the member at c is named key.
+func (t *tree) keyIs(c ref, key string) bool {
+	k := t.v[c].key
+	if k.off < 0 {
+		return t.esc[-k.off-1] == key
+	}
+	return int(k.end-k.off) == len(key) && t.src[k.off:k.end] == key
 }
 
 // maxJSONDepth bounds the decoder's recursion; PostgreSQL's own stack limit
@@ -55,7 +78,10 @@ var errJSON = errors.New("malformed parse tree")
 
 // decode reads src, replacing what the tree held.
 func (t *tree) decode(src string) (ref, error) {
-	t.v = t.v[:0]
+	if len(src) > 1<<30 {
+		return none, errJSON
+	}
+	t.v, t.esc = t.v[:0], t.esc[:0]
 	t.src = src
 	t.pos = 0
 	r, err := t.value(0)
@@ -70,6 +96,9 @@ func (t *tree) decode(src string) (ref, error) {
 }
 
 func (t *tree) space() {
+	if t.pos < len(t.src) && t.src[t.pos] > ' ' {
+		return // pg_query prints no white space
+	}
 	for t.pos < len(t.src) {
 		switch t.src[t.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -80,9 +109,15 @@ func (t *tree) space() {
 	}
 }
 
-func (t *tree) add(k jkind, s string) ref {
+func (t *tree) add(k jkind, s span) ref {
 	t.v = append(t.v, jval{kind: k, s: s, first: none, next: none})
 	return ref(len(t.v) - 1)
+}
+
+func (t *tree) lit(k jkind, n int) ref {
+	r := t.add(k, span{int32(t.pos), int32(t.pos + n)})
+	t.pos += n
+	return r
 }
 
 func (t *tree) value(depth int) (ref, error) {
@@ -99,32 +134,29 @@ func (t *tree) value(depth int) (ref, error) {
 	case c == '[':
 		return t.array(depth)
 	case c == '"':
-		s, err := t.str()
+		s, err := t.string()
 		if err != nil {
 			return none, err
 		}
 		return t.add(jStr, s), nil
 	case c == 't' && strings.HasPrefix(t.src[t.pos:], "true"):
-		t.pos += 4
-		return t.add(jBool, "true"), nil
+		return t.lit(jBool, 4), nil
 	case c == 'f' && strings.HasPrefix(t.src[t.pos:], "false"):
-		t.pos += 5
-		return t.add(jBool, "false"), nil
+		return t.lit(jBool, 5), nil
 	case c == 'n' && strings.HasPrefix(t.src[t.pos:], "null"):
-		t.pos += 4
-		return t.add(jNull, ""), nil
+		return t.lit(jNull, 4), nil
 	case c == '-' || (c >= '0' && c <= '9'):
-		start := t.pos
-		for t.pos < len(t.src) && strings.IndexByte("+-.0123456789eE", t.src[t.pos]) >= 0 {
-			t.pos++
+		n := 0
+		for t.pos+n < len(t.src) && strings.IndexByte("+-.0123456789eE", t.src[t.pos+n]) >= 0 {
+			n++
 		}
-		return t.add(jNum, t.src[start:t.pos]), nil
+		return t.lit(jNum, n), nil
 	}
 	return none, errJSON
 }
 
 func (t *tree) object(depth int) (ref, error) {
-	o := t.add(jObj, "")
+	o := t.add(jObj, span{})
 	t.pos++ // {
 	t.space()
 	if t.pos < len(t.src) && t.src[t.pos] == '}' {
@@ -137,7 +169,7 @@ func (t *tree) object(depth int) (ref, error) {
 		if t.pos >= len(t.src) || t.src[t.pos] != '"' {
 			return none, errJSON
 		}
-		key, err := t.str()
+		key, err := t.string()
 		if err != nil {
 			return none, err
 		}
@@ -174,7 +206,7 @@ func (t *tree) object(depth int) (ref, error) {
 }
 
 func (t *tree) array(depth int) (ref, error) {
-	a := t.add(jArr, "")
+	a := t.add(jArr, span{})
 	t.pos++ // [
 	t.space()
 	if t.pos < len(t.src) && t.src[t.pos] == ']' {
@@ -209,22 +241,27 @@ func (t *tree) array(depth int) (ref, error) {
 	}
 }
 
-// str reads a string literal at pos; without escapes it is a slice of src.
-func (t *tree) str() (string, error) {
-	t.pos++ // opening quote
-	start := t.pos
-	for t.pos < len(t.src) {
-		switch t.src[t.pos] {
+// string reads a string literal at pos; without escapes it is a span of
+// src.
+func (t *tree) string() (span, error) {
+	src := t.src
+	start := t.pos + 1 // after the opening quote
+	for i := start; i < len(src); i++ {
+		switch src[i] {
 		case '"':
-			s := t.src[start:t.pos]
-			t.pos++
-			return s, nil
+			t.pos = i + 1
+			return span{int32(start), int32(i)}, nil
 		case '\\':
-			return t.unescape(start)
+			t.pos = i
+			u, err := t.unescape(start)
+			if err != nil {
+				return span{}, err
+			}
+			t.esc = append(t.esc, u)
+			return span{off: -int32(len(t.esc))}, nil
 		}
-		t.pos++
 	}
-	return "", errJSON
+	return span{}, errJSON
 }
 
 func (t *tree) unescape(start int) (string, error) {
@@ -298,7 +335,7 @@ func (t *tree) get(o ref, key string) ref {
 		return none
 	}
 	for c := t.v[o].first; c != none; c = t.v[c].next {
-		if t.v[c].key == key {
+		if t.keyIs(c, key) {
 			return c
 		}
 	}
@@ -310,13 +347,24 @@ func (t *tree) text(r ref) string {
 	if r == none || t.v[r].kind != jStr {
 		return ""
 	}
-	return t.v[r].s
+	return t.str(t.v[r].s)
 }
 
 // flag reports whether r is JSON true.
 func (t *tree) flag(r ref) bool {
-	return r != none && t.v[r].kind == jBool && t.v[r].s == "true"
+	return r != none && t.v[r].kind == jBool && t.v[r].s.end-t.v[r].s.off == 4
 }
+
+// raw returns the literal text of a scalar at r (a number, say).
+func (t *tree) raw(r ref) string {
+	if r == none {
+		return ""
+	}
+	return t.str(t.v[r].s)
+}
+
+// keyOf returns the member name of the value at c.
+func (t *tree) keyOf(c ref) string { return t.str(t.v[c].key) }
 
 // node unwraps a parse node, printed as {"Kind": body}. A value that is not
 // one (a message printed without its wrapper, a list, a scalar) gives "".
@@ -328,7 +376,7 @@ func (t *tree) node(r ref) (string, ref) {
 	if c == none || t.v[c].next != none {
 		return "", r
 	}
-	if k := t.v[c].key; k != "" && k[0] >= 'A' && k[0] <= 'Z' {
+	if k := t.str(t.v[c].key); k != "" && k[0] >= 'A' && k[0] <= 'Z' {
 		return k, c
 	}
 	return "", r

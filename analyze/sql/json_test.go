@@ -17,9 +17,9 @@ func TestTreeDecode(t *testing.T) {
 	}
 	var got []string
 	for c := tr.first(a); c != none; c = tr.next(c) {
-		got = append(got, tr.v[c].s)
+		got = append(got, tr.raw(c))
 	}
-	want := []string{"1", "-2.5e3", "true", "false", "", "x>y\\z\"\né😀"}
+	want := []string{"1", "-2.5e3", "true", "false", "null", "x>y\\z\"\né😀"}
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("a[%d] = %q, want %q", i, got[i], want[i])
