@@ -363,8 +363,6 @@ func (t *tree) raw(r ref) string {
 	return t.str(t.v[r].s)
 }
 
-// keyOf returns the member name of the value at c.
-func (t *tree) keyOf(c ref) string { return t.str(t.v[c].key) }
 
 // node unwraps a parse node, printed as {"Kind": body}. A value that is not
 // one (a message printed without its wrapper, a list, a scalar) gives "".
