@@ -263,3 +263,38 @@ func TestNestedBudget(t *testing.T) {
 		t.Errorf("facts %+v, want fail-closed without a parse error", f)
 	}
 }
+
+// TestConcurrent checks that analyses running at once (they share pooled
+// parsers) give what they give alone. Run it with -race.
+func TestConcurrent(t *testing.T) {
+	t.Parallel()
+	var cmds []string
+	for _, c := range loadCorpus(t) {
+		if c.Cmd != nil {
+			cmds = append(cmds, *c.Cmd)
+		}
+	}
+	want := make([]Facts, len(cmds))
+	for i, c := range cmds {
+		want[i] = Analyze(c)
+	}
+	const workers = 4
+	errs := make(chan string, workers)
+	for w := range workers {
+		go func() {
+			for i := range cmds {
+				j := (i + w*len(cmds)/workers) % len(cmds)
+				if got := Analyze(cmds[j]); !reflect.DeepEqual(got, want[j]) {
+					errs <- cmds[j]
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range workers {
+		if c := <-errs; c != "" {
+			t.Errorf("%q: concurrent analysis differs", c)
+		}
+	}
+}

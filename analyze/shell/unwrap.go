@@ -217,7 +217,7 @@ func (o optSpec) scan(args []word) ([]opt, int) {
 			continue
 		}
 		for j := 1; j < len(s); j++ {
-			name := "-" + s[j:j+1]
+			name := shortName(s[j])
 			if strings.IndexByte(o.short, s[j]) < 0 {
 				out = append(out, opt{name: name})
 				continue
@@ -235,6 +235,22 @@ func (o optSpec) scan(args []word) ([]opt, int) {
 		}
 	}
 	return out, i
+}
+
+// shortNames holds "-a", "-b", ... so that scanning options does not
+// allocate.
+var shortNames = func() (t [128]string) {
+	for c := range t {
+		t[c] = "-" + string(rune(c))
+	}
+	return t
+}()
+
+func shortName(c byte) string {
+	if c < 128 {
+		return shortNames[c]
+	}
+	return "-" + string(rune(c))
 }
 
 // hasOpt reports whether one of names is among opts.

@@ -42,19 +42,22 @@ const maxBraceWords = 64
 // several. src is the text the word was parsed from.
 func words(src string, w *syntax.Word, out []word) []word {
 	if hasBrace(w) && syntax.SplitBraces(w) {
-		var exp []*syntax.Word
-		for e, err := range expand.BracesSeq(nil, w) {
-			if err != nil || len(exp) == maxBraceWords {
-				return append(out, word{val: sourceText(src, w), known: false})
-			}
-			exp = append(exp, e)
-		}
-		for _, e := range exp {
-			out = append(out, wordOf(src, e))
-		}
-		return out
+		return append(out, braceWords(src, w)...)
 	}
 	return append(out, wordOf(src, w))
+}
+
+// braceWords expands a word holding brace expansions; past maxBraceWords
+// the word is one word known only at run time.
+func braceWords(src string, w *syntax.Word) []word {
+	var out []word
+	for e, err := range expand.BracesSeq(nil, w) {
+		if err != nil || len(out) == maxBraceWords {
+			return []word{{val: sourceText(src, w), known: false}}
+		}
+		out = append(out, wordOf(src, e))
+	}
+	return out
 }
 
 // hasBrace reports whether an unquoted part of w holds a '{'.
