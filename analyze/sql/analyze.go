@@ -27,6 +27,9 @@ type analyzer struct {
 
 var pool = sync.Pool{New: func() any { return new(analyzer) }}
 
+// maxPooledValues bounds the tree buffer a pooled analyser keeps.
+const maxPooledValues = 1 << 16
+
 // Analyze never panics and never errors: unparsable input fails closed.
 func Analyze(src string, opt Options) Facts {
 	return analyze(src, compile(opt), 0)
@@ -34,13 +37,17 @@ func Analyze(src string, opt Options) Facts {
 
 func analyze(src string, cfg *config, nest int) (f Facts) {
 	a := pool.Get().(*analyzer)
+	clear(a.out)
 	a.cfg, a.nest, a.prepared, a.out, a.reasons = cfg, nest, nil, a.out[:0], a.reasons[:0]
 	defer func() {
 		if p := recover(); p != nil {
 			f = failed(nil, fmt.Sprintf("internal error: %v", p))
 		}
-		a.t.src = ""
-		a.t.v = a.t.v[:0]
+		a.t.src, a.st, a.prepared = "", nil, nil
+		a.t.v, a.t.esc = a.t.v[:0], a.t.esc[:0]
+		if cap(a.t.v) > maxPooledValues {
+			a.t.v = nil // a huge payload's buffer is not kept
+		}
 		pool.Put(a)
 	}()
 	if err := a.run(src); err != nil {

@@ -363,7 +363,6 @@ func (t *tree) raw(r ref) string {
 	return t.str(t.v[r].s)
 }
 
-
 // node unwraps a parse node, printed as {"Kind": body}. A value that is not
 // one (a message printed without its wrapper, a list, a scalar) gives "".
 func (t *tree) node(r ref) (string, ref) {
