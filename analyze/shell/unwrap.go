@@ -52,6 +52,10 @@ func (a *analyzer) exec(sc *scope, argv []word, via []string, in stdin) {
 			a.judgeUnknown(sc, argv, via, "runs a program named only at run time")
 			return
 		}
+		if head.glob {
+			a.judgeUnknown(sc, argv, via, "names its program with a pattern the shell expands")
+			return
+		}
 		name := programName(head.val)
 		if name == "" {
 			a.record(sc, argv, "", via, true)

@@ -94,14 +94,17 @@ func (a *analyzer) command(sc *scope, cmd syntax.Command, in stdin) {
 // call judges a simple command: its assignments, then the command its words
 // name.
 func (a *analyzer) call(sc *scope, c *syntax.CallExpr, in stdin) {
-	loader := ""
+	why := ""
 	for _, as := range c.Assigns {
 		a.assign(sc, as)
-		if as.Name != nil && len(c.Args) > 0 && loadsCode(as.Name.Value) {
-			loader = as.Name.Value
+		if w := a.assignRisk(sc, as, len(c.Args) > 0); w != "" && why == "" {
+			why = w
 		}
 	}
 	if len(c.Args) == 0 {
+		if why != "" {
+			a.unknown(brief([]string{sourceText(sc.src, c)}), why)
+		}
 		return
 	}
 	ws := make([]word, 0, len(c.Args))
@@ -109,8 +112,8 @@ func (a *analyzer) call(sc *scope, c *syntax.CallExpr, in stdin) {
 		a.subst(sc, w)
 		ws = words(sc.src, w, ws)
 	}
-	if loader != "" {
-		a.judgeUnknown(sc, ws, sc.via, loader+" makes it load code the analyser cannot see")
+	if why != "" {
+		a.judgeUnknown(sc, ws, sc.via, why)
 		return
 	}
 	a.exec(sc, ws, sc.via, in)
@@ -159,6 +162,9 @@ func (a *analyzer) decl(sc *scope, d *syntax.DeclClause) {
 	argv := []word{{val: variant, known: true}}
 	for _, as := range d.Args {
 		a.assign(sc, as)
+		if why := a.assignRisk(sc, as, false); why != "" {
+			a.unknown(variant+" "+as.Name.Value, why)
+		}
 		switch {
 		case as.Naked && as.Name == nil && as.Value != nil:
 			w := wordOf(sc.src, as.Value)

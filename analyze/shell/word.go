@@ -14,6 +14,7 @@ import (
 type word struct {
 	val   string
 	known bool
+	glob  bool // an unquoted *, ? or [ makes it a pattern the shell expands
 }
 
 // lit makes known words of plain strings (exec-style argv).
@@ -44,7 +45,27 @@ func words(src string, w *syntax.Word, out []word) []word {
 	if hasBrace(w) && syntax.SplitBraces(w) {
 		return append(out, braceWords(src, w)...)
 	}
-	return append(out, wordOf(src, w))
+	wd := wordOf(src, w)
+	wd.glob = hasGlob(w)
+	return append(out, wd)
+}
+
+// hasGlob reports whether an unquoted part of w holds a glob character.
+func hasGlob(w *syntax.Word) bool {
+	for _, p := range w.Parts {
+		switch p := p.(type) {
+		case *syntax.Lit:
+			if strings.ContainsAny(p.Value, "*?") {
+				return true
+			}
+			if i := strings.IndexByte(p.Value, '['); i >= 0 && strings.IndexByte(p.Value[i+1:], ']') > 0 {
+				return true
+			}
+		case *syntax.ExtGlob:
+			return true
+		}
+	}
+	return false
 }
 
 // braceWords expands a word holding brace expansions; past maxBraceWords
@@ -55,7 +76,9 @@ func braceWords(src string, w *syntax.Word) []word {
 		if err != nil || len(out) == maxBraceWords {
 			return []word{{val: sourceText(src, w), known: false}}
 		}
-		out = append(out, wordOf(src, e))
+		wd := wordOf(src, e)
+		wd.glob = hasGlob(e)
+		out = append(out, wd)
 	}
 	return out
 }

@@ -42,9 +42,10 @@ func wrapEnv(c *call) step {
 	opts, i := optSpec{short: "uCSP", long: []string{"--unset", "--chdir", "--split-string"}}.scan(c.args)
 	rest := c.args[i:]
 	for len(rest) > 0 && isAssignWord(rest[0]) {
-		name, _, _ := strings.Cut(strings.TrimLeft(rest[0].val, `"'`), "=")
-		if loadsCode(name) {
-			return c.fail("sets " + name + ", which makes the program load code the analyser cannot see")
+		name, val, _ := strings.Cut(strings.TrimLeft(rest[0].val, `"'`), "=")
+		v := word{val: val, known: rest[0].known}
+		if why := c.a.envRisk(c.sc, name, v, true); why != "" {
+			return c.fail(why)
 		}
 		rest = rest[1:]
 	}

@@ -3,9 +3,19 @@ package shell
 import "strings"
 
 func init() {
-	wrap(wrapShell, "sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "yash", "posh", "fish", "csh", "tcsh")
+	wrap(wrapShell, "sh", "bash", "rbash", "zsh", "dash", "ksh", "ksh93", "mksh", "ash", "yash", "posh", "fish", "csh", "tcsh", "oksh", "loksh")
 	wrap(wrapEval, "eval")
 	wrap(wrapSource, "source", ".")
+	wrap(wrapHash, "hash", "enable")
+}
+
+// wrapHash fails closed for hash -p PATH NAME and enable -f, which make a
+// command name run another file.
+func wrapHash(c *call) step {
+	if c.hasPrefix("-p") && c.name == "hash" || c.hasPrefix("-f") && c.name == "enable" {
+		return c.fail("makes a command name run another file")
+	}
+	return c.self()
 }
 
 // interpreters run programs in languages other than shell. A program given
@@ -16,10 +26,19 @@ var interpreters = map[string]bool{
 	"perl": true, "ruby": true, "irb": true, "node": true, "nodejs": true, "deno": true, "bun": true,
 	"php": true, "lua": true, "luajit": true, "tclsh": true, "wish": true, "Rscript": true,
 	"pwsh": true, "powershell": true, "osascript": true, "groovy": true, "jshell": true,
+	"R": true, "julia": true, "expect": true, "gnuplot": true, "nu": true, "xonsh": true, "osh": true,
+	"elvish": true, "ion": true, "rc": true, "es": true, "scala": true, "kotlin": true, "swift": true,
+	"emacs": true, "gdb": true, "lldb": true, "dc": true, "m4": true,
 }
 
+// isInterpreter reports whether name runs programs in another language:
+// python3.12, php8.2, perl5.36 and node20 count as their base names.
 func isInterpreter(name string) bool {
-	return interpreters[name] || strings.HasPrefix(name, "python") && len(name) > len("python") && (name[6] == '3' || name[6] == '2')
+	if interpreters[name] {
+		return true
+	}
+	base := strings.TrimRight(name, "0123456789.-")
+	return base != name && base != "" && interpreters[base]
 }
 
 // wrapShell follows sh, bash and the other shells: -c STRING is parsed, a
