@@ -42,11 +42,14 @@
 //     ALTER TABLE ... DROP COLUMN or DROP CONSTRAINT, lo_unlink,
 //     pg_terminate_backend, pg_drop_replication_slot, pg_file_unlink.
 //   - is_export: data leaves the database: COPY ... TO (STDOUT, a file or a
-//     program), psql \copy ... to, a statement that returns rows of a
-//     sensitive table (Options) without a constant LIMIT within MaxRows
-//     (SELECT, DECLARE CURSOR, PREPARE, and UPDATE/DELETE/MERGE/INSERT ...
-//     SELECT with RETURNING), lo_export, table_to_xml and its siblings,
-//     reading a logical replication slot, CREATE/ALTER PUBLICATION.
+//     program), psql \copy ... to, a statement that touches a sensitive
+//     table (Options) anywhere, even in a subquery, and returns rows without
+//     a constant LIMIT within MaxRows (SELECT, DECLARE CURSOR, PREPARE, and
+//     UPDATE/DELETE/MERGE/INSERT ... SELECT with RETURNING) unless it
+//     provably returns one row of scalars (aggregates such as count or max
+//     without GROUP BY; array_agg, string_agg and json_agg gather every row
+//     and do not count), lo_export, table_to_xml and its siblings, reading
+//     a logical replication slot, CREATE/ALTER PUBLICATION.
 //   - copy_program: a shell command runs: COPY ... FROM/TO PROGRAM (on the
 //     server), \copy ... program (on the client), a file_fdw foreign table
 //     with a program option.

@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -183,5 +184,45 @@ func TestStatementListsNeverNil(t *testing.T) {
 	}
 	if f.TablesRead == nil || f.TablesWritten == nil || f.Tables == nil || f.Functions == nil || f.Reasons == nil {
 		t.Errorf("nil list in %+v", f)
+	}
+}
+
+// TestTypesDocumented keeps doc.go's list of statement types complete: every
+// type the analyser can give, and every type the corpus sees, is in it.
+func TestTypesDocumented(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	start, end := strings.Index(doc, "# Statement types"), strings.Index(doc, "# Assumptions")
+	if start < 0 || end < start {
+		t.Fatal("doc.go has no Statement types section")
+	}
+	listed := map[string]bool{}
+	for _, w := range strings.FieldsFunc(doc[start:end], func(r rune) bool {
+		return !(r == '_' || r >= 'a' && r <= 'z')
+	}) {
+		listed[w] = true
+	}
+	types := map[string]bool{"select": true, "select_into": true, "insert": true, "update": true,
+		"delete": true, "merge": true, "meta_command": true, "other": true}
+	for _, p := range plainStatements {
+		types[p.typ] = true
+	}
+	for _, typ := range alterTableTypes {
+		types[typ] = true
+	}
+	c := loadCorpus(t)
+	for _, cs := range c.Cases {
+		for _, s := range Analyze(cs.SQL, c.options()).Statements {
+			types[s.Type] = true
+		}
+	}
+	for typ := range types {
+		if !listed[typ] {
+			t.Errorf("type %q is not listed in doc.go", typ)
+		}
 	}
 }
