@@ -142,7 +142,7 @@ func (a *analyzer) limited(b ref) bool {
 	n := int64(0)
 	if v := a.t.get(iv, "ival"); v != none {
 		var err error
-		if n, err = strconv.ParseInt(a.t.v[v].s, 10, 64); err != nil {
+		if n, err = strconv.ParseInt(a.t.raw(v), 10, 64); err != nil {
 			return false
 		}
 	}
@@ -275,7 +275,7 @@ func (a *analyzer) dependsOnRow(r ref) bool {
 		}
 	case jObj:
 		for c := a.t.first(r); c != none; c = a.t.next(c) {
-			if k := a.t.v[c].key; k == "ColumnRef" || k == "CurrentOfExpr" {
+			if a.t.keyIs(c, "ColumnRef") || a.t.keyIs(c, "CurrentOfExpr") {
 				return true
 			}
 			if k := a.t.v[c].kind; (k == jObj || k == jArr) && a.dependsOnRow(c) {
@@ -444,7 +444,7 @@ func (a *analyzer) constValue(r ref) (string, bool) {
 			x := a.t.get(v, k)
 			switch {
 			case x != none:
-				return a.t.v[x].s, true
+				return a.t.raw(x), true
 			case k == "sval":
 				return "", true
 			}
@@ -461,7 +461,7 @@ func (a *analyzer) sameColumn(l, r ref) bool {
 		_, lb := a.t.node(lc)
 		_, rb := a.t.node(rc)
 		ls, rs := a.t.get(lb, "sval"), a.t.get(rb, "sval")
-		if ls == none || rs == none || a.t.v[ls].s != a.t.v[rs].s {
+		if ls == none || rs == none || a.t.raw(ls) != a.t.raw(rs) {
 			return false
 		}
 		lc, rc = a.t.next(lc), a.t.next(rc)

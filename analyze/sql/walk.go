@@ -87,7 +87,7 @@ next:
 			continue
 		}
 		for _, s := range skip {
-			if a.t.v[c].key == s {
+			if a.t.keyIs(c, s) {
 				continue next
 			}
 		}
