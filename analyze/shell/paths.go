@@ -174,6 +174,30 @@ func isBlockDevice(p string) bool {
 	return len(p) > len("/dev/")
 }
 
+// persistenceFile reports whether writing p makes commands run later: shell
+// start-up files, cron, the dynamic loader's preload list, systemd units,
+// git hooks.
+func persistenceFile(p string) (string, bool) {
+	clean := path.Clean(p)
+	base := path.Base(clean)
+	switch {
+	case contains([]string{".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile", ".zshenv", ".zlogin", ".kshrc", ".cshrc", ".tcshrc", ".xprofile", ".xinitrc", ".bash_logout"}, base):
+		return "a shell start-up file", true
+	case clean == "/etc/profile" || under(clean, "/etc/profile.d") || clean == "/etc/bash.bashrc" || clean == "/etc/environment" || clean == "/etc/zsh/zshrc":
+		return "a system shell start-up file", true
+	case clean == "/etc/crontab" || strings.HasPrefix(clean, "/etc/cron.") || under(clean, "/var/spool/cron") || under(clean, "/etc/anacrontab"):
+		return "a cron table", true
+	case clean == "/etc/ld.so.preload" || under(clean, "/etc/ld.so.conf.d"):
+		return "the dynamic loader's preload list", true
+	case under(clean, "/etc/systemd") || under(clean, "/lib/systemd/system") || under(clean, "/usr/lib/systemd/system") ||
+		strings.Contains(clean, ".config/systemd/") || clean == "/etc/rc.local" || under(clean, "/etc/init.d"):
+		return "a service definition", true
+	case strings.Contains(clean, ".git/hooks/") || strings.HasPrefix(clean, ".git/hooks") || strings.Contains(clean, ".config/autostart/") || strings.Contains(clean, "LaunchAgents/") || strings.Contains(clean, "LaunchDaemons/"):
+		return "a hook or start-up item", true
+	}
+	return "", false
+}
+
 // privilegeFile reports whether writing p grants privileges: the sudoers,
 // the account databases, authorized SSH keys.
 func privilegeFile(p string) (string, bool) {

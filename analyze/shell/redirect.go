@@ -65,6 +65,12 @@ func (a *analyzer) writeTarget(shown string, target word, appends bool) {
 	if what, ok := privilegeFile(p); ok {
 		a.f.set(privilege, shown+" writes "+what)
 	}
+	if what, ok := persistenceFile(p); ok {
+		a.f.set(privilege, shown+" writes "+what+", which runs commands later")
+	}
+	if !appends && (strings.HasSuffix(path.Base(p), "_history") || under(path.Clean(p), "/var/log")) {
+		a.f.set(destructive, shown+" erases the logs in "+p)
+	}
 	switch {
 	case isBlockDevice(p):
 		a.f.set(destructive, shown+" overwrites the device "+p)

@@ -52,7 +52,9 @@ func ruleAWS(c *call) {
 		s == "ssm" && strings.HasPrefix(o, "get-parameter") && c.has("--with-decryption"),
 		s == "ecr" && (o == "get-login-password" || o == "get-authorization-token"),
 		s == "sts" && (o == "get-session-token" || o == "get-federation-token"),
-		s == "kms" && o == "decrypt":
+		s == "kms" && o == "decrypt",
+		s == "lambda" && (o == "get-function-configuration" || o == "get-function"),
+		s == "ecs" && o == "describe-task-definition":
 		c.set(readsSecrets, "reads a secret or token ("+s+" "+o+")")
 		return
 	case s == "sts" && strings.HasPrefix(o, "assume-role"):

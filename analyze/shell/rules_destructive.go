@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"path"
 	"regexp"
 	"strings"
 )
@@ -14,14 +15,19 @@ func init() {
 	register(ruleFind, "find")
 	register(ruleCrontab, "crontab")
 	register(rulePower, "shutdown", "reboot", "halt", "poweroff")
-	register(ruleSQL, "psql", "mysql", "mariadb", "sqlite3", "sqlcmd", "cockroach", "clickhouse-client")
+	register(ruleSQL, "psql", "mysql", "mariadb", "sqlcmd", "cockroach", "clickhouse-client")
 	register(ruleRedis, "redis-cli")
-	register(ruleWriters, "tee", "cp", "mv", "install", "ln", "sed", "vi", "vim", "nvim", "nano", "emacs", "ed")
+	register(ruleDropDB, "dropdb", "dropuser", "mysqladmin")
+	register(ruleMongo, "mongosh", "mongo")
+	register(ruleWriters, "tee", "cp", "mv", "ln", "nano", "sponge")
+	register(ruleUnzip, "unzip")
+	register(ruleRm, "unlink")
 }
 
 // ruleRm: rm is destructive on a broad target (/, ~, ., .., *, a system
 // path, a whole home) or a path known only at run time.
 func ruleRm(c *call) {
+	recursive := c.has("-r", "-R", "--recursive") || c.hasClusterFlag('r') || c.hasClusterFlag('R')
 	end := false
 	for _, w := range c.args {
 		if w.known && !end {
@@ -41,7 +47,39 @@ func ruleRm(c *call) {
 			c.set(destructive, "removes "+what)
 			return
 		}
+		if what, ok := secretPath(w.val); ok {
+			c.set(destructive, "deletes "+what)
+			return
+		}
+		if recursive && wholeTree(w.val) {
+			c.set(destructive, "removes the whole tree "+w.val)
+			return
+		}
 	}
+}
+
+// wholeTree reports whether a recursive removal of p takes a top-level tree
+// with it: an absolute path two levels deep or less (/data/postgres,
+// /opt/app), a directory directly in a home (~/projects,
+// /home/alice/projects).
+func wholeTree(p string) bool {
+	if strings.HasPrefix(p, "~") {
+		_, rest, _ := strings.Cut(p, "/")
+		rest = strings.Trim(path.Clean("/"+rest), "/")
+		return rest != "" && !strings.Contains(rest, "/")
+	}
+	if !strings.HasPrefix(p, "/") {
+		return false
+	}
+	clean := path.Clean(p)
+	if under(clean, "/tmp") || under(clean, "/var/tmp") {
+		return false
+	}
+	parts := strings.Split(strings.Trim(clean, "/"), "/")
+	if len(parts) <= 2 {
+		return true
+	}
+	return len(parts) == 3 && (parts[0] == "home" || parts[0] == "Users")
 }
 
 // ruleDd: dd writing to a device, a system file or an unknown file.
@@ -112,12 +150,33 @@ func ruleFind(c *call) {
 	if c.hasWord("-delete") {
 		c.set(destructive, "deletes every file it finds")
 	}
+	for i, w := range c.args {
+		if w.known && (w.val == "-fprint" || w.val == "-fprint0" || w.val == "-fprintf" || w.val == "-fls") && i+1 < len(c.args) {
+			c.a.writeTarget(brief(vals(c.argv)), c.args[i+1], false)
+		}
+	}
 }
 
-// ruleCrontab: crontab -r removes every job.
+// ruleCrontab: crontab -r removes every job; installing a crontab (from a
+// file, a pipe or an editor) schedules commands the analyser does not read.
 func ruleCrontab(c *call) {
-	if c.has("-r") {
+	switch {
+	case c.has("-r") || c.hasClusterFlag('r'):
 		c.set(destructive, "removes the crontab")
+	case c.has("-l"):
+	default:
+		c.escape("installs scheduled commands the analyser does not read")
+	}
+}
+
+// ruleUnzip: unzip -d into a broad target overwrites what is there.
+func ruleUnzip(c *call) {
+	if d, ok := c.value("-d"); ok {
+		if !d.known {
+			c.set(destructive, "extracts into a directory known only at run time")
+		} else if what, ok := broadTarget(d.val); ok {
+			c.set(destructive, "extracts over "+what)
+		}
 	}
 }
 
@@ -126,23 +185,70 @@ func rulePower(c *call) {
 	c.set(destructive, "stops or restarts the machine")
 }
 
-// sqlDestructive matches statements that drop or empty data.
-var sqlDestructive = regexp.MustCompile(`(?i)\b(drop\s+(table|database|schema|index|view|user|role)|truncate\b|delete\s+from\s+[^\s;]+\s*(;|$))`)
+// sqlDestructive matches statements that drop, empty or delete data.
+var sqlDestructive = regexp.MustCompile(`(?i)\b(drop\s+(table|database|schema|index|view|user|role|owned|collection)|truncate\b|delete\s+from\b|alter\s+table\b[^;]*\bdrop\b)`)
 
-// ruleSQL: database clients given DROP, TRUNCATE or an unqualified DELETE.
+// sqlEscape matches client commands and SQL that run shell commands.
+var sqlEscape = regexp.MustCompile(`(?i)(\\!|\bprogram\s+'|\bsystem\s|\\setenv\s+pager|\\o\s*\|)`)
+
+// sqlComments matches SQL comments, which can split keywords.
+var sqlComments = regexp.MustCompile(`/\*[\s\S]*?\*/|--[^\n]*`)
+
+// ruleSQL: database clients given SQL that drops, empties or deletes data
+// (in arguments or a here-document); SQL from a file or a pipe is assumed
+// to. Client escapes to the shell fail closed.
 func ruleSQL(c *call) {
+	texts := make([]string, 0, len(c.args)+1)
 	for _, w := range c.args {
-		if w.known && sqlDestructive.MatchString(w.val) {
-			c.set(destructive, "runs SQL that drops or empties data")
+		if w.known {
+			texts = append(texts, w.val)
+		}
+	}
+	if c.in.kind == stdinText {
+		texts = append(texts, c.in.text)
+	}
+	for _, t := range texts {
+		if sqlEscape.MatchString(t) {
+			c.escape("runs shell commands from the database client")
 			return
 		}
+		if sqlDestructive.MatchString(sqlComments.ReplaceAllString(t, " ")) {
+			c.set(destructive, "runs SQL that drops, empties or deletes data")
+			return
+		}
+	}
+	if c.has("-f", "--file") || c.hasPrefix("--file=") || c.in.kind == stdinFile || c.in.kind == stdinPipe || c.in.kind == stdinUnknown {
+		c.set(destructive, "runs SQL the analyser does not read")
+	}
+}
+
+// ruleDropDB: dropdb, dropuser and mysqladmin drop.
+func ruleDropDB(c *call) {
+	if c.name == "mysqladmin" && !c.hasWord("drop") {
+		return
+	}
+	c.set(destructive, "drops a database or role")
+}
+
+// ruleMongo: mongosh --eval with drops and deletes; scripts and input are
+// assumed to.
+func ruleMongo(c *call) {
+	for _, w := range c.args {
+		lower := strings.ToLower(w.val)
+		if strings.Contains(lower, "drop") || strings.Contains(lower, "delete") || strings.Contains(lower, "remove(") {
+			c.set(destructive, "drops or deletes data")
+			return
+		}
+	}
+	if c.has("-f", "--file") || c.piped() || c.in.kind == stdinText {
+		c.set(destructive, "runs a script the analyser does not read")
 	}
 }
 
 // ruleRedis: FLUSHALL and FLUSHDB empty a Redis server.
 func ruleRedis(c *call) {
 	for _, w := range c.args {
-		if w.known && (strings.EqualFold(w.val, "flushall") || strings.EqualFold(w.val, "flushdb")) {
+		if w.known && (strings.EqualFold(w.val, "flushall") || strings.EqualFold(w.val, "flushdb") || strings.EqualFold(w.val, "shutdown")) {
 			c.set(destructive, "empties a Redis database")
 			return
 		}
@@ -160,6 +266,9 @@ func ruleWriters(c *call) {
 			return
 		}
 	case "cp", "mv", "install", "ln":
+		if c.name == "install" && c.has("-d", "--directory") {
+			return
+		}
 		if len(ops) < 2 {
 			return
 		}

@@ -5,14 +5,16 @@ import "strings"
 func init() {
 	register(ruleCurl, "curl")
 	register(ruleWget, "wget")
-	register(ruleSocket, "nc", "ncat", "netcat", "socat", "telnet", "ftp", "lftp", "tftp", "sftp")
+	register(ruleSocket, "nc", "ncat", "netcat", "socat", "telnet", "ftp", "lftp", "tftp", "sftp", "smbclient",
+		"hping3", "ngrok", "cloudflared", "chisel", "frpc", "bore", "lt", "ssh-copy-id", "sshuttle")
 	register(ruleOpenSSL, "openssl")
 	register(ruleCopyRemote, "scp", "rsync")
 	register(ruleSSHSelf, "ssh")
 	register(ruleGit, "git")
 	register(rulePublish, "npm", "yarn", "pnpm", "cargo", "twine", "gem", "gh")
 	register(ruleMail, "mail", "mailx", "sendmail", "mutt", "msmtp")
-	register(ruleLookup, "dig", "nslookup", "host", "ping", "ping6", "traceroute")
+	register(ruleServe, "httpd", "http-server", "serve")
+	register(ruleLookup, "dig", "nslookup", "host", "ping", "ping6", "traceroute", "whois")
 }
 
 // curlShortWithValue are curl's short options that take a value.
@@ -22,6 +24,22 @@ const curlShortWithValue = "AbcCdDeEFHKmoPQrTtuUwxXyYz"
 // its input, when piped, may be sent; a URL known only at run time may carry
 // data out.
 func ruleCurl(c *call) {
+	if out, ok := c.value("-o", "--output"); ok {
+		c.a.writeTarget(brief(vals(c.argv)), out, false)
+	}
+	for _, w := range c.args {
+		lower := strings.ToLower(w.val)
+		for _, scheme := range []string{"gopher://", "dict://", "telnet://", "ldap://", "smtp://", "smtps://", "mqtt://", "tftp://", "scp://", "sftp://"} {
+			if strings.HasPrefix(lower, scheme) {
+				c.set(networkEgress, "speaks "+strings.TrimSuffix(scheme, "://")+", which can send data")
+				return
+			}
+		}
+	}
+	if c.has("-K", "--config") || c.hasPrefix("-K") {
+		c.set(networkEgress, "reads options from a config file, which may send data")
+		return
+	}
 	for i := 0; i < len(c.args); i++ {
 		w := c.args[i]
 		if !w.known {
@@ -90,6 +108,20 @@ func ruleWget(c *call) {
 		c.set(networkEgress, "fetches an address known only at run time")
 		return
 	}
+	if out, ok := c.value("-O", "--output-document"); ok && out.val != "-" {
+		c.a.writeTarget(brief(vals(c.argv)), out, false)
+	}
+	if v, ok := c.value("--use-askpass"); ok {
+		if !v.known {
+			c.escape("runs an askpass program known only at run time")
+			return
+		}
+		c.runString("wget --use-askpass", v.val)
+	}
+	if c.has("-e", "--execute") || c.hasPrefix("--execute=") {
+		c.set(networkEgress, "runs wgetrc commands, which may send data")
+		return
+	}
 	if c.has("--post-data", "--post-file", "--body-data", "--body-file") {
 		c.set(networkEgress, "uploads data")
 		return
@@ -106,6 +138,9 @@ func ruleWget(c *call) {
 // ruleSocket: raw connections and file-transfer sessions can send anything.
 func ruleSocket(c *call) {
 	c.set(networkEgress, "opens a network connection that can send data")
+	if c.name == "ssh-copy-id" {
+		c.set(privilege, "installs a key that grants access to another host")
+	}
 }
 
 // ruleOpenSSL: openssl s_client is a raw TLS connection.
@@ -179,6 +214,9 @@ func isRemote(s string) bool {
 // ruleSSHSelf: ssh that runs no remote command (-N, -W) but reads a pipe
 // sends it.
 func ruleSSHSelf(c *call) {
+	if c.has("-R", "-D") || c.hasPrefix("-R") || c.hasPrefix("-D") {
+		c.set(networkEgress, "opens a tunnel that carries data to another host")
+	}
 	if c.piped() {
 		c.set(networkEgress, "sends its input to another host")
 	}
@@ -187,12 +225,70 @@ func ruleSSHSelf(c *call) {
 // ruleGit: push sends commits (force is destructive); reset --hard and clean
 // -f throw away work; credential fill prints credentials.
 func ruleGit(c *call) {
-	_, ops := subcommand(optSpec{short: "Cc", long: []string{"--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env"}}, c.args)
+	opts, ops := subcommand(optSpec{short: "Cc", long: []string{"--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env"}}, c.args)
+	for _, o := range opts {
+		if o.name == "-c" {
+			key, val, _ := strings.Cut(o.val.val, "=")
+			c.gitConfigCommand(key, word{val: val, known: o.val.known})
+		}
+	}
 	if len(ops) == 0 {
 		return
 	}
 	verb, rest := ops[0].val, ops[1:]
+	sub := ""
+	if len(rest) > 0 {
+		sub = rest[0].val
+	}
 	switch verb {
+	case "rm":
+		if c.has("-r", "-f", "--force") || c.hasClusterFlag('r') {
+			for _, w := range rest {
+				if what, ok := broadTarget(w.val); ok && w.known {
+					c.set(destructive, "deletes "+what+" from the work tree")
+					return
+				}
+			}
+		}
+	case "checkout", "restore":
+		if c.has("-f", "--force", "--", ".") && !c.has("--staged", "-b", "-B") && (c.hasWord(".") || c.has("-f", "--force")) {
+			c.set(destructive, "discards uncommitted changes")
+		}
+	case "stash":
+		if sub == "clear" || sub == "drop" {
+			c.set(destructive, "deletes stashed changes")
+		}
+	case "branch":
+		if c.has("-D") || c.has("--delete") && c.has("--force") {
+			c.set(destructive, "deletes an unmerged branch")
+		}
+	case "reflog":
+		if sub == "expire" || sub == "delete" {
+			c.set(destructive, "deletes the reflog, the way back to lost commits")
+		}
+	case "update-ref":
+		if c.has("-d") {
+			c.set(destructive, "deletes a ref")
+		}
+	case "gc", "prune":
+		if c.hasPrefix("--prune=now") || verb == "prune" {
+			c.set(destructive, "prunes unreachable commits now")
+		}
+	case "filter-branch", "filter-repo":
+		c.set(destructive, "rewrites history")
+		for i, w := range c.args {
+			if w.known && strings.HasSuffix(w.val, "-filter") && i+1 < len(c.args) {
+				if !c.args[i+1].known {
+					c.escape("runs a filter known only at run time")
+					return
+				}
+				c.runString("git "+w.val, c.args[i+1].val)
+			}
+		}
+	case "config":
+		if len(rest) >= 2 && rest[0].known && !strings.HasPrefix(rest[0].val, "-") {
+			c.gitConfigCommand(rest[0].val, rest[1])
+		}
 	case "push":
 		c.set(networkEgress, "sends commits to a remote")
 		if c.has("--force", "-f", "--force-with-lease", "--mirror", "--delete", "--prune", "-d") || c.hasClusterFlag('f') || c.hasClusterFlag('d') {
@@ -220,6 +316,26 @@ func ruleGit(c *call) {
 	case "send-email", "request-pull":
 		c.set(networkEgress, "sends patches out")
 	}
+}
+
+// gitConfigCommand parses the value of a git configuration key that names a
+// command git runs (core.pager, core.sshCommand, alias.x = !cmd, ...).
+func (c *call) gitConfigCommand(key string, val word) {
+	k := strings.ToLower(key)
+	runs := contains([]string{"core.pager", "core.sshcommand", "core.editor", "core.fsmonitor", "sequence.editor",
+		"diff.external", "gpg.program", "credential.helper", "core.askpass", "core.hookspath", "pager.log",
+		"pager.diff", "pager.show", "web.browser", "core.gitproxy", "uploadpack.packobjectshook"}, k) ||
+		strings.HasPrefix(k, "alias.") && strings.HasPrefix(val.val, "!") ||
+		strings.HasPrefix(k, "filter.") || strings.HasSuffix(k, ".textconv") || strings.HasSuffix(k, ".command") ||
+		strings.HasPrefix(k, "pager.")
+	if !runs {
+		return
+	}
+	if !val.known || k == "core.hookspath" {
+		c.escape("sets " + key + ", which makes git run commands the analyser cannot see")
+		return
+	}
+	c.runString("git "+key, strings.TrimPrefix(val.val, "!"))
 }
 
 // hasClusterFlag reports whether a short-option cluster such as -fd holds
@@ -267,9 +383,20 @@ func rulePublish(c *call) {
 			c.set(networkEgress, "uploads files to GitHub")
 		case verb == "auth" && (sub == "token" || c.has("--show-token", "-t")):
 			c.set(readsSecrets, "prints a GitHub token")
+		case verb == "repo" && sub == "delete", verb == "release" && sub == "delete":
+			c.set(destructive|infraChange, "deletes a repository or release")
+		case verb == "secret" && (sub == "set" || sub == "delete"), verb == "variable" && sub == "set":
+			c.set(infraChange, "changes repository secrets")
 		case verb == "api" && c.has("-f", "-F", "--field", "--raw-field", "--input", "-X", "--method"):
 			c.set(networkEgress, "sends data to the GitHub API")
 		}
+	}
+}
+
+// ruleServe: serving a directory over HTTP lets others read it.
+func ruleServe(c *call) {
+	if c.name != "httpd" || c.has("-h", "-f") {
+		c.set(networkEgress, "serves files to the network")
 	}
 }
 
@@ -281,6 +408,14 @@ func ruleMail(c *call) {
 // ruleLookup: name lookups and pings of a name known only at run time can
 // carry data out (DNS exfiltration).
 func ruleLookup(c *call) {
+	if c.name == "whois" && c.has("-h") {
+		c.set(networkEgress, "sends a query to a chosen server")
+		return
+	}
+	if c.name == "ping" && c.has("-p") {
+		c.set(networkEgress, "sends a chosen payload")
+		return
+	}
 	if c.anyUnknown() {
 		c.set(networkEgress, "looks up a name known only at run time, which can carry data out")
 	}

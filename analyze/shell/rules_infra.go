@@ -3,7 +3,7 @@ package shell
 import "strings"
 
 func init() {
-	register(ruleKubectl, "kubectl", "oc")
+	register(ruleKubectl, "kubectl", "oc", "kubecolor", "k")
 	register(ruleTerraform, "terraform", "tofu", "terragrunt")
 	register(ruleHelm, "helm")
 	register(rulePulumi, "pulumi")
@@ -75,6 +75,11 @@ func ruleKubectl(c *call) {
 	if v == "apply" && c.hasPrefix("--prune") {
 		c.set(destructive, "deletes resources missing from the files (--prune)")
 	}
+	if v == "port-forward" || v == "proxy" {
+		if addr, ok := optVal(opts, "--address"); ok && addr.val != "localhost" && addr.val != "127.0.0.1" && addr.val != "::1" {
+			c.set(networkEgress, "exposes the cluster to the network ("+addr.val+")")
+		}
+	}
 	if v == "debug" && len(rest) > 0 && strings.HasPrefix(rest[0].val, "node/") {
 		c.set(privilege, "gets a shell on a node's host")
 	}
@@ -106,6 +111,7 @@ func ruleKubectl(c *call) {
 func isSecretKind(k string) bool {
 	for _, part := range strings.Split(k, ",") {
 		base, _, _ := strings.Cut(part, "/")
+		base, _, _ = strings.Cut(base, ".")
 		if base == "secret" || base == "secrets" || base == "sealedsecrets" {
 			return true
 		}
@@ -139,6 +145,14 @@ func ruleTerraform(c *call) {
 		}
 	case "destroy":
 		c.set(infraChange|destructive, "destroys infrastructure")
+	case "output":
+		if c.has("-json", "--json", "-raw", "--raw") {
+			c.set(readsSecrets, "prints outputs, sensitive ones included")
+		}
+	case "show":
+		if c.has("-json", "--json") {
+			c.set(readsSecrets, "prints the state, secrets included")
+		}
 	case "import", "taint", "untaint", "force-unlock", "refresh":
 		c.set(infraChange, "changes the state ("+verb+")")
 	case "state":
@@ -240,6 +254,15 @@ func ruleDocker(c *call) {
 		c.set(networkEgress, "uploads an image")
 	case verb == "system" && sub == "prune", verb == "volume" && (sub == "rm" || sub == "prune"):
 		c.set(destructive, "deletes volumes or data")
+	case verb == "rmi", verb == "image" && (sub == "rm" || sub == "prune"), verb == "container" && sub == "prune",
+		verb == "builder" && sub == "prune":
+		c.set(destructive, "deletes images or containers")
+	case (verb == "stack" || verb == "service" || verb == "secret" || verb == "config" || verb == "network" || verb == "node") && (sub == "rm" || sub == "remove"):
+		c.set(destructive|infraChange, "removes a "+verb)
+	case (verb == "stack" && sub == "deploy") || (verb == "service" && (sub == "create" || sub == "update" || sub == "scale")):
+		c.set(infraChange, "changes a swarm "+verb)
+	case verb == "inspect", verb == "container" && sub == "inspect":
+		c.set(readsSecrets, "prints containers' configuration, environment included")
 	case verb == "compose":
 		if sub == "down" && c.has("-v", "--volumes") {
 			c.set(destructive, "deletes the project's volumes")

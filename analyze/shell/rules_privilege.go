@@ -11,6 +11,7 @@ func init() {
 	register(ruleSetcap, "setcap")
 	register(ruleUserGroups, "usermod", "useradd", "adduser", "gpasswd", "addgroup")
 	register(ruleAccounts, "visudo", "passwd", "chpasswd", "vipw", "vigr", "sudoedit")
+	register(ruleInstall, "install")
 }
 
 // privilegedGroups are groups whose members are root in effect.
@@ -31,13 +32,23 @@ func ruleChmod(c *call) {
 	case setsID(mode.val):
 		c.set(privilege, "sets the setuid or setgid bit ("+mode.val+")")
 	}
+	for _, t := range ops[1:] {
+		if what, ok := privilegeFile(t); ok {
+			c.set(privilege, "changes who may use "+what)
+			break
+		}
+		if what, ok := secretPath(t); ok && strings.HasPrefix(t, "/") {
+			c.set(privilege, "changes who may read "+what)
+			break
+		}
+	}
 	c.recursiveBroad(ops[1:], "changes the modes of")
 }
 
 // setsID reports whether a chmod mode sets setuid or setgid: u+s, g+s, +s,
 // 4755, 2755, 6755.
 func setsID(m string) bool {
-	if n, err := strconv.ParseUint(m, 8, 32); err == nil {
+	if n, err := strconv.ParseUint(strings.TrimLeft(m, "=+"), 8, 32); err == nil {
 		return len(m) >= 4 && n&0o6000 != 0
 	}
 	for _, clause := range strings.Split(m, ",") {
@@ -123,6 +134,14 @@ func ruleUserGroups(c *call) {
 			}
 		}
 	}
+}
+
+// ruleInstall: install -m with setuid or setgid; then as a writer.
+func ruleInstall(c *call) {
+	if m, ok := c.value("-m", "--mode"); ok && (!m.known || setsID(m.val)) {
+		c.set(privilege, "installs a file with the setuid or setgid bit")
+	}
+	ruleWriters(c)
 }
 
 // ruleAccounts: editing sudoers or account databases and setting passwords.

@@ -17,6 +17,8 @@ var secretDirs = []struct{ seg, what string }{
 	{".password-store", "a password store"},
 	{".config/gh/hosts.yml", "GitHub CLI tokens"},
 	{".terraform.d/credentials.tfrc.json", "Terraform Cloud tokens"},
+	{".config/rclone", "rclone remotes' credentials"},
+	{".vault-token", "a Vault token"},
 }
 
 // secretRoots are absolute directories holding secrets.
@@ -30,6 +32,10 @@ var secretRoots = []struct{ dir, what string }{
 	{"/etc/security/opasswd", "password hashes"},
 	{"/etc/sudoers", "the sudoers rules"},
 	{"/etc/sudoers.d", "the sudoers rules"},
+	{"/etc/kubernetes/admin.conf", "a cluster admin kubeconfig"},
+	{"/etc/kubernetes/pki", "cluster keys"},
+	{"/etc/rancher/k3s/k3s.yaml", "a cluster admin kubeconfig"},
+	{"/var/lib/kubelet/pki", "cluster keys"},
 }
 
 // secretNames are file names that hold credentials wherever they are.
@@ -38,6 +44,8 @@ var secretNames = map[string]string{
 	".git-credentials": "Git credentials", ".npmrc": "npm tokens", ".pypirc": "PyPI tokens",
 	".vault-token": "a Vault token", ".htpasswd": "password hashes", ".envrc": "an envrc",
 	"terraform.tfstate": "Terraform state", "terraform.tfstate.backup": "Terraform state",
+	".s3cfg": "S3 credentials", ".boto": "Google Cloud credentials", ".dockercfg": "Docker registry credentials",
+	"kubeconfig": "a kubeconfig", ".passwd-s3fs": "S3 credentials", "wp-config.php": "database credentials",
 }
 
 // secretExts are extensions of key and keystore files.
@@ -99,6 +107,9 @@ func secretPath(p string) (string, bool) {
 	}
 	if what, ok := secretNames[base]; ok {
 		return what + " (" + p + ")", true
+	}
+	if strings.HasPrefix(base, "ssh_host_") && strings.HasSuffix(base, "_key") {
+		return "a host private key (" + p + ")", true
 	}
 	for _, k := range []string{"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"} {
 		if strings.HasPrefix(base, k) {
@@ -177,16 +188,39 @@ var metadataOnly = map[string]bool{
 // identityOpt are programs whose -i option names a key they use, not show.
 var identityOpt = map[string]bool{"ssh": true, "scp": true, "sftp": true, "rsync": true, "ssh-copy-id": true}
 
+// outputOpts are options naming a file a program writes, not reads.
+var outputOpts = map[string][]string{
+	"curl": {"-o", "--output"},
+	"wget": {"-O", "--output-document", "-o", "--output-file"},
+}
+
+// gitNoRead are git subcommands that name files without reading them out.
+var gitNoRead = []string{"rm", "mv", "check-ignore", "ls-files", "status", "log", "restore", "checkout", "config"}
+
 // secretArgs sets reads_secrets when an argument names credentials.
 func (c *call) secretArgs() {
 	if metadataOnly[c.name] {
 		return
+	}
+	if c.name == "git" {
+		if ops := c.operands(); len(ops) > 0 && contains(gitNoRead, ops[0]) {
+			return
+		}
 	}
 	skip := false
 	for _, w := range c.args {
 		if skip {
 			skip = false
 			continue
+		}
+		if outs := outputOpts[c.name]; w.known && len(outs) > 0 {
+			if contains(outs, w.val) {
+				skip = true
+				continue
+			}
+			if name, _, ok := strings.Cut(w.val, "="); ok && contains(outs, name) {
+				continue
+			}
 		}
 		if identityOpt[c.name] && w.known && strings.HasPrefix(w.val, "-i") {
 			skip = w.val == "-i"
@@ -217,7 +251,8 @@ func secretWord(s string) (string, bool) {
 
 func init() {
 	register(ruleSecretTools, "printenv", "set", "export", "declare", "typeset", "history",
-		"security", "vault", "op", "pass", "gopass", "bw", "lpass", "sops", "gpg", "ansible-vault", "getent")
+		"security", "vault", "op", "pass", "gopass", "bw", "lpass", "sops", "gpg", "ansible-vault", "getent",
+		"ps", "pg_dumpall", "compgen")
 }
 
 // ruleSecretTools judges programs whose purpose is to print secrets or the
@@ -245,6 +280,22 @@ func ruleSecretTools(c *call) {
 	case "history":
 		if len(c.args) == 0 || isNumber(first) {
 			c.set(readsSecrets, "prints the shell history")
+		}
+		if c.has("-c") {
+			c.set(destructive, "erases the shell history")
+		}
+	case "ps":
+		for _, w := range c.args {
+			if w.known && !strings.HasPrefix(w.val, "-") && strings.Contains(w.val, "e") || w.val == "-E" {
+				c.set(readsSecrets, "prints processes' environments")
+				return
+			}
+		}
+	case "pg_dumpall":
+		c.set(readsSecrets, "dumps every database with its roles' password hashes")
+	case "compgen":
+		if c.has("-e") {
+			c.set(readsSecrets, "lists exported variables")
 		}
 	case "security":
 		if strings.HasPrefix(first, "find-") && strings.HasSuffix(first, "-password") || first == "dump-keychain" {

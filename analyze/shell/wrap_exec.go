@@ -41,6 +41,11 @@ func wrapWith(spec optSpec, self ...string) func(*call) step {
 func wrapEnv(c *call) step {
 	opts, i := optSpec{short: "uCSP", long: []string{"--unset", "--chdir", "--split-string"}}.scan(c.args)
 	rest := c.args[i:]
+	for _, w := range rest {
+		if strings.HasPrefix(strings.TrimLeft(w.val, `"'`), "BASH_FUNC_") {
+			return c.fail("exports a shell function, which replaces a command")
+		}
+	}
 	for len(rest) > 0 && isAssignWord(rest[0]) {
 		name, val, _ := strings.Cut(strings.TrimLeft(rest[0].val, `"'`), "=")
 		v := word{val: val, known: rest[0].known}

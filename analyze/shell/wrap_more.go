@@ -33,9 +33,6 @@ func wrapSkipOne(spec optSpec, self ...string) func(*call) step {
 		if hasOpt(opts, self...) || i+1 >= len(c.args) {
 			return c.self()
 		}
-		if c.name == "taskset" && hasOpt(opts, "-c", "--cpu-list") {
-			return c.run(c.name, c.args[i:], c.in)
-		}
 		return c.run(c.name, c.args[i+1:], c.in)
 	}
 }

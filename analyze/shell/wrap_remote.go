@@ -4,7 +4,7 @@ import "strings"
 
 func init() {
 	wrap(wrapSSH, "ssh")
-	wrap(wrapKubectl, "kubectl", "oc")
+	wrap(wrapKubectl, "kubectl", "oc", "kubecolor", "k")
 	wrap(wrapDocker, "docker", "podman", "nerdctl")
 }
 
@@ -31,6 +31,9 @@ func wrapSSH(c *call) step {
 			}
 			c.shell("ssh -o "+strings.TrimSpace(key), val, stdin{})
 		}
+	}
+	if hasOpt(opts, "-R", "-D") {
+		c.set(networkEgress, "opens a tunnel that carries data to another host")
 	}
 	if i >= len(c.args) {
 		return c.self()
@@ -66,7 +69,7 @@ var kubectlSpec = optSpec{
 		"--pod-running-timeout", "--field-selector", "--template", "--type", "--patch", "--replicas",
 		"--image", "--port", "--for", "--timeout", "--from-file", "--from-literal", "--from-env-file",
 		"--role", "--clusterrole", "--serviceaccount", "--group", "--resource", "--verb", "--sort-by",
-		"--label-columns", "--chunk-size", "--subresource"},
+		"--label-columns", "--chunk-size", "--subresource", "--address", "--accept-hosts", "--port"},
 }
 
 // subcommand splits the arguments of a CLI such as kubectl or docker into
