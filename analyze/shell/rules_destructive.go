@@ -235,7 +235,8 @@ func ruleDropDB(c *call) {
 func ruleMongo(c *call) {
 	for _, w := range c.args {
 		lower := strings.ToLower(w.val)
-		if strings.Contains(lower, "drop") || strings.Contains(lower, "delete") || strings.Contains(lower, "remove(") {
+		if strings.Contains(lower, "drop(") || strings.Contains(lower, "dropdatabase") || strings.Contains(lower, "deletemany") ||
+			strings.Contains(lower, "deleteone") || strings.Contains(lower, "remove(") || strings.Contains(lower, "dropindex") {
 			c.set(destructive, "drops or deletes data")
 			return
 		}

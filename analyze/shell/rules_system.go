@@ -157,7 +157,7 @@ func ruleUserdel(c *call) {
 
 // ruleJournal: vacuuming or rotating away the journal destroys logs.
 func ruleJournal(c *call) {
-	if c.hasPrefix("--vacuum") || c.has("--flush", "--rotate") && c.hasPrefix("--vacuum") {
+	if c.hasPrefix("--vacuum") {
 		c.set(destructive, "deletes system logs")
 	}
 }
