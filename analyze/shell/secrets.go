@@ -73,8 +73,13 @@ func hasSeg(p, seg string) bool {
 
 // secretPath reports whether the path p names credentials, and which.
 func secretPath(p string) (string, bool) {
-	p = strings.Trim(p, `"'@`)
-	if p == "" || !strings.ContainsAny(p, "./_") && !strings.Contains(strings.ToLower(p), "credential") {
+	for len(p) > 0 && (p[0] == '"' || p[0] == '\'' || p[0] == '@') {
+		p = p[1:]
+	}
+	for len(p) > 0 && (p[len(p)-1] == '"' || p[len(p)-1] == '\'' || p[len(p)-1] == '@') {
+		p = p[:len(p)-1]
+	}
+	if !mayBeSecret(p) {
 		return "", false
 	}
 	base := path.Base(p)
@@ -233,9 +238,24 @@ func (c *call) secretArgs() {
 	}
 }
 
+// mayBeSecret is a quick filter: a path naming credentials holds a '.', '/'
+// or '_', or the word "credential".
+func mayBeSecret(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '.', '/', '_':
+			return true
+		}
+	}
+	return len(s) >= len("credential") && strings.Contains(strings.ToLower(s), "credential")
+}
+
 // secretWord looks for credentials in a word, and in what follows its '=',
 // ':' or '@' (--from-file=key=~/.aws/credentials, host:~/.ssh/id_rsa, -d @.env).
 func secretWord(s string) (string, bool) {
+	if !mayBeSecret(s) {
+		return "", false
+	}
 	if what, ok := secretPath(s); ok {
 		return what, true
 	}
