@@ -47,10 +47,11 @@ type jval struct {
 
 // tree is a decoded JSON document.
 type tree struct {
-	v   []jval
-	esc []string // strings that held escapes, unescaped
-	src string
-	pos int
+	v     []jval
+	esc   []string // strings that held escapes, unescaped
+	stack []frame  // scratch for decode
+	src   string
+	pos   int // unescape's position
 }
 
 // str returns the text of a span.
@@ -70,43 +71,134 @@ func (t *tree) keyIs(c ref, key string) bool {
 	return int(k.end-k.off) == len(key) && t.src[k.off:k.end] == key
 }
 
-// maxJSONDepth bounds the decoder's recursion; PostgreSQL's own stack limit
-// stops the parser long before this.
+// maxJSONDepth bounds the nesting the decoder accepts; PostgreSQL's own
+// stack limit stops the parser long before this.
 const maxJSONDepth = 10000
 
 var errJSON = errors.New("malformed parse tree")
 
-// decode reads src, replacing what the tree held.
+// frame is an object or array still open while decoding.
+type frame struct {
+	r    ref // the container
+	last ref // its last child so far
+}
+
+// decode reads src, replacing what the tree held. It is one loop over src
+// with a stack of open containers, which keeps its position in a register.
 func (t *tree) decode(src string) (ref, error) {
 	if len(src) > 1<<30 {
 		return none, errJSON
 	}
-	t.v, t.esc = t.v[:0], t.esc[:0]
-	t.src = src
-	t.pos = 0
-	r, err := t.value(0)
-	if err != nil {
-		return none, err
-	}
-	t.space()
-	if t.pos != len(t.src) {
-		return none, errJSON
-	}
-	return r, nil
-}
-
-func (t *tree) space() {
-	if t.pos < len(t.src) && t.src[t.pos] > ' ' {
-		return // pg_query prints no white space
-	}
-	for t.pos < len(t.src) {
-		switch t.src[t.pos] {
-		case ' ', '\t', '\n', '\r':
-			t.pos++
+	t.v, t.esc, t.src = t.v[:0], t.esc[:0], src
+	stack := t.stack[:0]
+	defer func() { t.stack = stack[:0] }()
+	root := none
+	var key span
+	i := 0
+value:
+	for {
+		i = skipSpace(src, i)
+		if i >= len(src) {
+			return none, errJSON
+		}
+		var r ref
+		c := src[i]
+		switch {
+		case c == '{':
+			r = t.add(jObj, span{})
+		case c == '[':
+			r = t.add(jArr, span{})
+		case c == '"':
+			s, next, err := t.string(i)
+			if err != nil {
+				return none, err
+			}
+			r, i = t.add(jStr, s), next
+		case c == 't' && strings.HasPrefix(src[i:], "true"):
+			r, i = t.add(jBool, span{int32(i), int32(i + 4)}), i+4
+		case c == 'f' && strings.HasPrefix(src[i:], "false"):
+			r, i = t.add(jBool, span{int32(i), int32(i + 5)}), i+5
+		case c == 'n' && strings.HasPrefix(src[i:], "null"):
+			r, i = t.add(jNull, span{int32(i), int32(i + 4)}), i+4
+		case c == '-' || c >= '0' && c <= '9':
+			j := i + 1
+			for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '.' || src[j] == 'e' || src[j] == 'E' || src[j] == '+' || src[j] == '-') {
+				j++
+			}
+			r, i = t.add(jNum, span{int32(i), int32(j)}), j
 		default:
-			return
+			return none, errJSON
+		}
+		if len(stack) == 0 {
+			root = r
+		} else {
+			top := &stack[len(stack)-1]
+			if t.v[top.r].kind == jObj {
+				t.v[r].key = key
+			}
+			if top.last == none {
+				t.v[top.r].first = r
+			} else {
+				t.v[top.last].next = r
+			}
+			top.last = r
+		}
+		if c == '{' || c == '[' {
+			if len(stack) >= maxJSONDepth {
+				return none, errJSON
+			}
+			stack = append(stack, frame{r: r, last: none})
+			i = skipSpace(src, i+1)
+			if c == '{' && i < len(src) && src[i] != '}' {
+				var err error
+				if key, i, err = t.key(i); err != nil {
+					return none, err
+				}
+				continue value
+			}
+			if c == '[' && i < len(src) && src[i] != ']' {
+				continue value
+			}
+		}
+		// After a value: close containers until a comma starts the next one.
+		for {
+			i = skipSpace(src, i)
+			if len(stack) == 0 {
+				if i != len(src) {
+					return none, errJSON
+				}
+				return root, nil
+			}
+			if i >= len(src) {
+				return none, errJSON
+			}
+			top := stack[len(stack)-1]
+			obj := t.v[top.r].kind == jObj
+			switch c := src[i]; {
+			case c == ',' && top.last != none:
+				i++
+				if obj {
+					var err error
+					if key, i, err = t.key(i); err != nil {
+						return none, err
+					}
+				}
+				continue value
+			case c == '}' && obj, c == ']' && !obj:
+				i++
+				stack = stack[:len(stack)-1]
+			default:
+				return none, errJSON
+			}
 		}
 	}
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 func (t *tree) add(k jkind, s span) ref {
@@ -114,154 +206,43 @@ func (t *tree) add(k jkind, s span) ref {
 	return ref(len(t.v) - 1)
 }
 
-func (t *tree) lit(k jkind, n int) ref {
-	r := t.add(k, span{int32(t.pos), int32(t.pos + n)})
-	t.pos += n
-	return r
+// key reads a member name and its colon at i.
+func (t *tree) key(i int) (span, int, error) {
+	i = skipSpace(t.src, i)
+	if i >= len(t.src) || t.src[i] != '"' {
+		return span{}, i, errJSON
+	}
+	k, i, err := t.string(i)
+	if err != nil {
+		return span{}, i, err
+	}
+	i = skipSpace(t.src, i)
+	if i >= len(t.src) || t.src[i] != ':' {
+		return span{}, i, errJSON
+	}
+	return k, i + 1, nil
 }
 
-func (t *tree) value(depth int) (ref, error) {
-	if depth > maxJSONDepth {
-		return none, errJSON
-	}
-	t.space()
-	if t.pos >= len(t.src) {
-		return none, errJSON
-	}
-	switch c := t.src[t.pos]; {
-	case c == '{':
-		return t.object(depth)
-	case c == '[':
-		return t.array(depth)
-	case c == '"':
-		s, err := t.string()
-		if err != nil {
-			return none, err
-		}
-		return t.add(jStr, s), nil
-	case c == 't' && strings.HasPrefix(t.src[t.pos:], "true"):
-		return t.lit(jBool, 4), nil
-	case c == 'f' && strings.HasPrefix(t.src[t.pos:], "false"):
-		return t.lit(jBool, 5), nil
-	case c == 'n' && strings.HasPrefix(t.src[t.pos:], "null"):
-		return t.lit(jNull, 4), nil
-	case c == '-' || (c >= '0' && c <= '9'):
-		n := 0
-		for t.pos+n < len(t.src) && strings.IndexByte("+-.0123456789eE", t.src[t.pos+n]) >= 0 {
-			n++
-		}
-		return t.lit(jNum, n), nil
-	}
-	return none, errJSON
-}
-
-func (t *tree) object(depth int) (ref, error) {
-	o := t.add(jObj, span{})
-	t.pos++ // {
-	t.space()
-	if t.pos < len(t.src) && t.src[t.pos] == '}' {
-		t.pos++
-		return o, nil
-	}
-	last := none
-	for {
-		t.space()
-		if t.pos >= len(t.src) || t.src[t.pos] != '"' {
-			return none, errJSON
-		}
-		key, err := t.string()
-		if err != nil {
-			return none, err
-		}
-		t.space()
-		if t.pos >= len(t.src) || t.src[t.pos] != ':' {
-			return none, errJSON
-		}
-		t.pos++
-		v, err := t.value(depth + 1)
-		if err != nil {
-			return none, err
-		}
-		t.v[v].key = key
-		if last == none {
-			t.v[o].first = v
-		} else {
-			t.v[last].next = v
-		}
-		last = v
-		t.space()
-		if t.pos >= len(t.src) {
-			return none, errJSON
-		}
-		switch t.src[t.pos] {
-		case ',':
-			t.pos++
-		case '}':
-			t.pos++
-			return o, nil
-		default:
-			return none, errJSON
-		}
-	}
-}
-
-func (t *tree) array(depth int) (ref, error) {
-	a := t.add(jArr, span{})
-	t.pos++ // [
-	t.space()
-	if t.pos < len(t.src) && t.src[t.pos] == ']' {
-		t.pos++
-		return a, nil
-	}
-	last := none
-	for {
-		v, err := t.value(depth + 1)
-		if err != nil {
-			return none, err
-		}
-		if last == none {
-			t.v[a].first = v
-		} else {
-			t.v[last].next = v
-		}
-		last = v
-		t.space()
-		if t.pos >= len(t.src) {
-			return none, errJSON
-		}
-		switch t.src[t.pos] {
-		case ',':
-			t.pos++
-		case ']':
-			t.pos++
-			return a, nil
-		default:
-			return none, errJSON
-		}
-	}
-}
-
-// string reads a string literal at pos; without escapes it is a span of
-// src.
-func (t *tree) string() (span, error) {
+// string reads the string literal at i and returns the index after it;
+// without escapes it is a span of src.
+func (t *tree) string(i int) (span, int, error) {
 	src := t.src
-	start := t.pos + 1 // after the opening quote
-	for i := start; i < len(src); i++ {
-		switch src[i] {
+	start := i + 1 // after the opening quote
+	for j := start; j < len(src); j++ {
+		switch src[j] {
 		case '"':
-			t.pos = i + 1
-			return span{int32(start), int32(i)}, nil
+			return span{int32(start), int32(j)}, j + 1, nil
 		case '\\':
-			t.pos = i
+			t.pos = j
 			u, err := t.unescape(start)
 			if err != nil {
-				return span{}, err
+				return span{}, t.pos, err
 			}
 			t.esc = append(t.esc, u)
-			return span{off: -int32(len(t.esc))}, nil
+			return span{off: -int32(len(t.esc))}, t.pos, nil
 		}
 	}
-	return span{}, errJSON
+	return span{}, len(src), errJSON
 }
 
 func (t *tree) unescape(start int) (string, error) {
@@ -307,7 +288,11 @@ func (t *tree) unescape(start int) (string, error) {
 				if !ok {
 					return "", errJSON
 				}
-				r = utf16.DecodeRune(r, r2)
+				if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
+					b.WriteRune(pair)
+					continue
+				}
+				t.pos -= 6 // not a pair: the second escape stands alone
 			}
 			b.WriteRune(r)
 		default:
