@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"path"
 	"strconv"
 	"strings"
 )
@@ -71,11 +72,23 @@ func (c *call) recursiveBroad(targets []string, verb string) {
 			c.set(destructive, verb+" a tree known only at run time, recursively")
 			return
 		}
+		if deepSystemPath(t) {
+			continue // chown -R www-data /var/www/app is routine
+		}
 		if what, ok := broadTarget(t); ok {
 			c.set(destructive, verb+" "+what+", recursively")
 			return
 		}
 	}
+}
+
+// deepSystemPath reports whether p lies two or more levels inside a system
+// directory (/var/www/app, /usr/local/bin), not a system directory itself.
+func deepSystemPath(p string) bool {
+	if !systemPath(p) {
+		return false
+	}
+	return strings.Count(strings.Trim(path.Clean(p), "/"), "/") >= 2
 }
 
 // ruleChown: giving files to root (or to an owner known only at run time) is
