@@ -10,9 +10,6 @@ import (
 	"github.com/countersign/countersign"
 )
 
-// maxHitKey is the longest key Hit accepts, in bytes.
-const maxHitKey = 512
-
 // Hit implements countersign.Store.Hit in one transaction under the key's
 // advisory lock, so concurrent Hits on a key, from any replica, count one
 // after another.

@@ -9,9 +9,6 @@ import (
 	"github.com/countersign/countersign"
 )
 
-// maxHitKey is the longest key Hit accepts, in bytes.
-const maxHitKey = 512
-
 // Hit implements countersign.Store.Hit in one write transaction: the writer
 // runs write transactions one at a time, so concurrent Hits on a key count
 // one after another.
