@@ -1,9 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	countersign "github.com/countersign/countersign"
 )
@@ -54,5 +60,34 @@ func TestDefaultPackEndToEnd(t *testing.T) {
 		if len(r.Facts) != 1 {
 			t.Errorf("%s: facts %v, want one analyser's", tc.name, r.Facts)
 		}
+	}
+}
+
+// A pack is selected by reference in the config; an unknown pack stops the
+// server from starting.
+func TestPolicyPackFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "countersign.yaml")
+	if err := os.WriteFile(cfgFile, []byte("policy: pack:databases\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	if err := LoadConfigFile(&cfg, cfgFile, os.LookupEnv); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Listen, cfg.Data = "127.0.0.1:0", filepath.Join(dir, "data")
+	m := startMain(t, cfg, &clock{now: time.Now()})
+	defer m.Close()
+	if got := m.Service.Policy().Name(); got != "pack:databases" {
+		t.Fatalf("policy in force %q, want pack:databases", got)
+	}
+
+	cfg.Policy, cfg.Data = "pack:nope", filepath.Join(dir, "data2")
+	bad := NewMain()
+	bad.Config = cfg
+	bad.Out = io.Discard
+	if err := bad.Run(context.Background()); err == nil || !strings.Contains(err.Error(), `no policy pack "nope"`) {
+		bad.Close()
+		t.Fatalf("Run with an unknown pack: %v", err)
 	}
 }
