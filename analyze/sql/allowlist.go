@@ -73,7 +73,7 @@ var scalarFunctions = nameSet(
 	"jsonb_populate_record", "jsonb_pretty", "jsonb_set", "jsonb_set_lax", "jsonb_strip_nulls",
 	"jsonb_to_record", "jsonb_typeof", "justify_days", "justify_hours", "justify_interval", "lag",
 	"last_value", "lastval", "lcm", "lead", "least", "left", "length", "levenshtein",
-	"like_escape", "line", "ln", "lo_get", "log", "log10", "lower", "lower_inc", "lower_inf",
+	"like_escape", "line", "ln", "log", "log10", "lower", "lower_inc", "lower_inf",
 	"lpad", "lseg", "ltrim", "macaddr", "macaddr8_set7bit", "make_date", "make_interval",
 	"make_time", "make_timestamp", "make_timestamptz", "masklen", "md5", "metaphone", "min_scale",
 	"mod", "money", "multirange", "name", "netmask", "network", "normalize", "now", "npoints",

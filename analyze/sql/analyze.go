@@ -19,7 +19,8 @@ type analyzer struct {
 	scope    []string // names WITH clauses in scope define
 	skip     []ref    // relations already recorded as written
 	depth    int
-	nest     int // depth of SQL run by functions (dblink) being analysed
+	nest     int    // depth of SQL run by functions (dblink) being analysed
+	self     string // table an UPDATE, DELETE or MERGE changes, while its conditions are judged
 	prepared map[string]*stmt
 	out      []Statement
 	reasons  []string
@@ -160,6 +161,7 @@ func (a *analyzer) statement(kind string, body ref) {
 		a.st.typ = a.utility(kind, body)
 	}
 	a.exportCheck(kind, body)
+	a.secretCheck()
 	a.out = append(a.out, a.st.done())
 	a.reasons = append(a.reasons, a.st.reasons...)
 }

@@ -10,7 +10,7 @@ type Options struct {
 	// search path holds (public, pg_catalog). A role whose search_path
 	// reaches other schemas should list their sensitive tables by name too.
 	SensitiveTables []string
-	// MaxRows: a SELECT reading a sensitive table is an export when it has no LIMIT, a non-constant LIMIT, or a LIMIT above MaxRows; 0 means 1000. A query whose result is provably one row (aggregate without GROUP BY) is not.
+	// MaxRows: a SELECT reading a sensitive table is an export when it has no LIMIT, a non-constant LIMIT, or a LIMIT above MaxRows; 0 means 1000. A query whose result is provably one row of scalars (count, sum or max of a column, without GROUP BY) is not, unless something in it gathers many rows into one value (string_agg, ARRAY(subquery), ...): then any LIMIT still exports.
 	// A negative MaxRows counts as 0 rows: any LIMIT above 0 is an export.
 	MaxRows int64
 }

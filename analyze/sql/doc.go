@@ -18,13 +18,24 @@
 //
 //   - read_only: running it changes nothing and holds no lock: no fact below
 //     but is_export and transaction_control, no SELECT ... FOR UPDATE/SHARE,
-//     no SET of a setting outside a short harmless list (statement_timeout,
-//     application_name, TimeZone, ...), and no call to a function outside
+//     no SET of a setting outside a short harmless list (settings.go:
+//     application_name, TimeZone, DateStyle, isolation level, ...; a
+//     timeout only to a positive value of at most 5 minutes or back to its
+//     default; transaction_read_only and default_transaction_read_only
+//     only on; not work_mem, not search_path, which picks where unqualified
+//     functions and operators come from), and no call to a function outside
 //     the allow-list of side-effect-free built-ins (allowlist.go). A
 //     user-defined function, or any function named in a schema other than
-//     pg_catalog, could do anything. EXPLAIN without ANALYZE is read-only
-//     unless the plan calls such a function (the planner may run one
-//     declared immutable).
+//     pg_catalog or spelled other than in lowercase ("Lower" is not lower),
+//     could do anything; so could user code reached without a call: an
+//     operator that is not a built-in one or is named in a schema other than
+//     pg_catalog (OPERATOR(public.+)), a cast to a type that is not a
+//     built-in (a domain's CHECK may call any function), a TABLESAMPLE
+//     method other than BERNOULLI and SYSTEM, and field selection t.f when
+//     f is a function with effects (PostgreSQL reads t.f as f(t)). EXPLAIN
+//     without ANALYZE is read-only unless the plan calls such a function
+//     (the planner may run one declared immutable) or is of a statement
+//     that cannot be analysed (EXPLAIN EXECUTE of one prepared elsewhere).
 //   - writes: it may change persistent state: rows (INSERT, UPDATE, DELETE,
 //     MERGE, COPY FROM, SELECT INTO, CREATE TABLE AS, data-modifying CTEs),
 //     schema (every ddl statement), privileges (GRANT, REVOKE, roles, ALTER
@@ -36,9 +47,11 @@
 //     object, roles included. TRUNCATE is not ddl (it is writes and
 //     destructive); GRANT and REVOKE are not ddl (they are privilege).
 //   - destructive: DROP of anything (roles and DROP OWNED included),
-//     TRUNCATE, DELETE or UPDATE without WHERE or with a WHERE that holds
-//     for every row (constant true such as 1=1, x = x, or not depending on
-//     the row at all), a MERGE that can delete or update every target row,
+//     TRUNCATE, DELETE or UPDATE without WHERE or with a WHERE that may hold
+//     for every row (constant true such as 1=1, x = x, coalesce(true, x),
+//     column IS NOT NULL, id IN (SELECT id FROM the same table), or not
+//     depending on the row at all), a MERGE that can delete or update every
+//     target row (its source the target table itself included),
 //     ALTER TABLE ... DROP COLUMN or DROP CONSTRAINT, lo_unlink,
 //     pg_terminate_backend, pg_drop_replication_slot, pg_file_unlink.
 //   - is_export: data leaves the database: COPY ... TO (STDOUT, a file or a
@@ -46,10 +59,31 @@
 //     table (Options) anywhere, even in a subquery, and returns rows without
 //     a constant LIMIT within MaxRows (SELECT, DECLARE CURSOR, PREPARE, and
 //     UPDATE/DELETE/MERGE/INSERT ... SELECT with RETURNING) unless it
-//     provably returns one row of scalars (aggregates such as count or max
-//     without GROUP BY; array_agg, string_agg and json_agg gather every row
-//     and do not count), lo_export, table_to_xml and its siblings, reading
-//     a logical replication slot, CREATE/ALTER PUBLICATION.
+//     provably returns one row of scalars (aggregates such as count, sum or
+//     max of a column without GROUP BY), or that returns any rows at all
+//     while gathering many rows into one value anywhere in the statement,
+//     where neither LIMIT nor one row bounds what leaves: a collecting
+//     aggregate (array_agg, string_agg, json_agg, jsonb_agg,
+//     json_object_agg, xmlagg, JSON_ARRAYAGG, ...), even over a subquery or
+//     as a window function, ARRAY(subquery), JSON_ARRAY(subquery), WITH
+//     RECURSIVE, or a function outside the allow-list (it could be an
+//     aggregate); reading a credential catalog (below) in any statement,
+//     whatever the LIMIT and Options; lo_export, lo_get, table_to_xml and
+//     its siblings, reading a logical replication slot, CREATE/ALTER
+//     PUBLICATION; and SQL run by query_to_xml, ts_stat or dblink that is an
+//     export itself (every fact of that SQL counts for the call).
+//
+// The credential catalogs, matched by name in any schema (pg_authid and
+// pg_catalog.pg_authid alike; catalogs.go): pg_authid, pg_shadow (password
+// hashes), pg_user_mapping, pg_user_mappings,
+// information_schema.user_mapping_options (foreign-server passwords),
+// pg_subscription (subconninfo), pg_file_settings, pg_hba_file_rules,
+// pg_ident_file_mappings (the server's configuration; their functions
+// pg_show_all_file_settings, pg_hba_file_rules and pg_ident_file_mappings
+// are server_side_file too), pg_largeobject (every large object), and
+// pg_statistic, pg_statistic_ext_data (sampled column values). Not
+// counted: pg_stat_activity (other sessions' query text) and pg_stats (the
+// per-column samples of tables the role may read).
 //   - copy_program: a shell command runs: COPY ... FROM/TO PROGRAM (on the
 //     server), \copy ... program (on the client), a file_fdw foreign table
 //     with a program option.
@@ -121,7 +155,14 @@
 // The server reads strings with standard_conforming_strings on (the default
 // since PostgreSQL 9.1): a payload with a string literal whose end would
 // move with it off fails closed, and SET standard_conforming_strings makes
-// its statement opaque. Sensitive tables are matched by name, so a view
-// over one, or a function reading one, is not seen; neither is a foreign
-// table's server.
+// its statement opaque. The payload is read as UTF-8: SET client_encoding
+// (SET NAMES, RESET, set_config) to anything but UTF-8 makes its statement
+// opaque, since under SJIS, BIG5 or GBK a backslash or quote can be part of
+// a multibyte character and a string ends elsewhere. Sensitive tables are
+// matched by name, so a view over one, or a function reading one, is not
+// seen; neither is a foreign table's server. Functions and operators are
+// judged by name, not by the types of their arguments: a user function
+// that overloads an allow-listed name for a user type (lower(t)), an
+// operator on a user type, or field selection t.f calling a user function
+// f(t) of another name is not seen.
 package sql

@@ -38,6 +38,7 @@ var effects = map[string]effect{
 	"lowrite":       {f: fWrites, what: "writes a large object"},
 	"lo_truncate":   {f: fWrites, what: "truncates a large object"},
 	"lo_truncate64": {f: fWrites, what: "truncates a large object"},
+	"lo_get":        {f: fExport, what: "reads a whole large object, as pg_largeobject holds it"},
 	"lo_open":       {f: fSideEffect, what: "opens a large object"},
 	"lo_close":      {f: fSideEffect, what: "closes a large object"},
 	"loread":        {f: fSideEffect, what: "reads an open large object"},
@@ -97,6 +98,11 @@ var effects = map[string]effect{
 	"database_to_xml":               {f: fExport, what: "dumps the whole database"},
 	"database_to_xml_and_xmlschema": {f: fExport, what: "dumps the whole database"},
 	"cursor_to_xml":                 {f: fSideEffect, what: "fetches from a cursor"},
+
+	// the functions behind the credential catalogs (catalogs.go)
+	"pg_show_all_file_settings": {f: fExport | fFile, what: "reads the server's configuration files"},
+	"pg_hba_file_rules":         {f: fExport | fFile, what: "reads pg_hba.conf"},
+	"pg_ident_file_mappings":    {f: fExport | fFile, what: "reads pg_ident.conf"},
 
 	// the server itself
 	"pg_terminate_backend":                   {f: fWrites | fDestructive, what: "ends another session"},

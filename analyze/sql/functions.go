@@ -4,41 +4,66 @@ import (
 	"strings"
 )
 
-// funcName returns the lowercased schema ("" when unqualified) and name of
-// the function a FuncCall body calls.
+// funcName returns the schema ("" when unqualified) and name of the
+// function a FuncCall body calls, as the server sees them: unquoted names
+// arrive lowercased, and a quoted "Lower" is another function than lower.
 func (a *analyzer) funcName(b ref) (schema, base string) {
 	parts := a.names(a.t.get(b, "funcname"))
 	if len(parts) == 0 {
 		return "", ""
 	}
-	base = strings.ToLower(parts[len(parts)-1])
+	base = parts[len(parts)-1]
 	if len(parts) > 1 {
-		schema = strings.ToLower(parts[len(parts)-2])
+		schema = parts[len(parts)-2]
 	}
 	return schema, base
 }
 
 // funcCall records a function call and what it does. Only allow-listed
-// built-ins named unqualified or in pg_catalog are side-effect free:
-// anything else could be a user-defined function, and those can do anything.
+// built-ins named unqualified or in pg_catalog, spelled in lowercase, are
+// side-effect free: anything else could be a user-defined function, and
+// those can do anything.
 func (a *analyzer) funcCall(b ref) {
 	schema, base := a.funcName(b)
-	shown := base
+	lower := strings.ToLower(base)
+	shown := lower
 	if schema != "" && !(schema == "pg_catalog" && a.t.text(a.t.get(b, "funcformat")) == "COERCE_SQL_SYNTAX") {
-		shown = schema + "." + base
+		shown = strings.ToLower(schema) + "." + lower
 	}
 	a.st.funcs = append(a.st.funcs, shown)
 	builtin := schema == "" || schema == "pg_catalog"
 	// Extensions (dblink, adminpack) install their functions in any schema,
-	// so a known effect counts whatever the schema.
-	if e, known := effects[base]; known {
-		a.effect(shown, base, e, b)
+	// so a known effect counts whatever the schema (or case).
+	if e, known := effects[lower]; known {
+		a.effect(shown, lower, e, b)
 	}
-	if !builtin || !pure[base] && effects[base].f == 0 {
+	switch {
+	case !builtin || !pure[base] && effects[base].f == 0:
+		if base != lower {
+			shown = quoted(schema, base)
+		}
 		a.st.unknownFn = true
 		a.st.flag(fSideEffect, "not read-only: calls "+shown+"(), which is not known to be free of side effects")
+		a.st.collect(shown + "(), which could be an aggregate,")
+	case collectingAggregates[base]:
+		a.st.collect(shown + "()")
 	}
 	a.membersExcept(b, "funcname")
+}
+
+// quoted shows a name the way it must be written, quoted when it is not
+// all lowercase.
+func quoted(schema, base string) string {
+	q := func(s string) string {
+		if s == strings.ToLower(s) {
+			return s
+		}
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	if schema == "" {
+		return q(base)
+	}
+	return q(schema) + "." + q(base)
 }
 
 // effect is what a built-in with side effects does.
@@ -84,6 +109,8 @@ func (a *analyzer) setConfig(args ref) {
 		a.st.flag(fPrivilege|fSideEffect, "privilege: set_config() with a computed name could change the role")
 	case privilegeSettings[name]:
 		a.st.flag(fPrivilege|fSideEffect, "privilege: set_config('"+name+"') changes the session's privileges")
+	case name == "client_encoding" && a.utf8Encoding(a.t.next(a.t.first(args))):
+		a.st.flag(fSideEffect, "not read-only: set_config() changes session state")
 	case parseSettings[name]:
 		a.st.opaque("set_config('" + name + "') changes how later statements are parsed")
 	default:
@@ -107,10 +134,15 @@ func (a *analyzer) runsSQL(name, base string, args ref) {
 	if inner.ParseError {
 		f |= risky
 	}
-	f &^= fExport
-	if f&notReadOnly == 0 {
+	if effects[base].f&fRemote == 0 { // another server's tables are not this one's
+		a.st.read = append(a.st.read, inner.TablesRead...)
+		a.st.written = append(a.st.written, inner.TablesWritten...)
+	}
+	if f&(notReadOnly|fExport|fTxn) == 0 {
 		return
 	}
+	// Whatever the SQL does, the call does: its rows come back as the
+	// call's value, so an export in it is one here.
 	a.st.f |= f
 	a.st.unknownFn = a.st.unknownFn || f&fSideEffect != 0
 	for _, r := range inner.Reasons {
@@ -151,30 +183,4 @@ func (a *analyzer) isBool(r ref) bool {
 		return a.isBool(a.t.get(b, "arg"))
 	}
 	return kind == "A_Const" && a.t.get(b, "boolval") != none
-}
-
-// privilegeSettings are parameters whose change alters what the session may do.
-var privilegeSettings = map[string]bool{
-	"role": true, "session_authorization": true, "session_replication_role": true,
-}
-
-// parseSettings change how the server reads later statements.
-var parseSettings = map[string]bool{
-	"standard_conforming_strings": true, "backslash_quote": true,
-}
-
-// harmlessSettings may be SET in a read-only payload: they change neither
-// data, privileges, nor how later names or strings are read.
-var harmlessSettings = map[string]bool{
-	"statement_timeout": true, "lock_timeout": true, "idle_in_transaction_session_timeout": true,
-	"idle_session_timeout": true, "transaction_timeout": true, "application_name": true,
-	"timezone": true, "datestyle": true, "intervalstyle": true, "client_encoding": true,
-	"extra_float_digits": true, "client_min_messages": true, "bytea_output": true,
-	"work_mem": true, "transaction": true, "session characteristics": true,
-	"transaction snapshot": true, "transaction_isolation": true, "transaction_read_only": true,
-	"default_transaction_isolation": true, "default_transaction_read_only": true,
-	"jit": true, "enable_seqscan": true, "enable_indexscan": true, "enable_hashjoin": true,
-	"enable_mergejoin": true, "enable_nestloop": true, "random_page_cost": true,
-	"max_parallel_workers_per_gather": true, "lc_messages": true, "lc_monetary": true,
-	"lc_numeric": true, "lc_time": true, "xmloption": true, "geqo": true,
 }

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"strconv"
+	"strings"
 )
 
 // selectStmt walks a SELECT (also VALUES and set operations).
@@ -37,7 +38,7 @@ func (a *analyzer) updateStmt(b ref) {
 	mark := a.with(a.t.get(b, "withClause"))
 	name := a.target(b, "relation")
 	a.st.flag(fWrites, "writes: UPDATE "+name)
-	if w := a.t.get(b, "whereClause"); a.everyRow(w) {
+	if w := a.t.get(b, "whereClause"); a.everyRow(w, name) {
 		a.st.flag(fDestructive, "destructive: UPDATE "+name+" "+a.noWhere(w))
 	}
 	a.membersExcept(b, "withClause", "relation")
@@ -48,7 +49,7 @@ func (a *analyzer) deleteStmt(b ref) {
 	mark := a.with(a.t.get(b, "withClause"))
 	name := a.target(b, "relation")
 	a.st.flag(fWrites, "writes: DELETE FROM "+name)
-	if w := a.t.get(b, "whereClause"); a.everyRow(w) {
+	if w := a.t.get(b, "whereClause"); a.everyRow(w, name) {
 		a.st.flag(fDestructive, "destructive: DELETE FROM "+name+" "+a.noWhere(w))
 	}
 	a.membersExcept(b, "withClause", "relation")
@@ -64,12 +65,13 @@ func (a *analyzer) noWhere(w ref) string {
 
 // mergeStmt walks a MERGE. It is destructive when it can delete or update
 // every target row: WHEN NOT MATCHED BY SOURCE without a row condition, or
-// WHEN MATCHED under a join condition that holds for every row.
+// WHEN MATCHED under a join condition that holds for every row or with the
+// target table itself as the source.
 func (a *analyzer) mergeStmt(b ref) {
 	mark := a.with(a.t.get(b, "withClause"))
 	name := a.target(b, "relation")
 	a.st.flag(fWrites, "writes: MERGE INTO "+name)
-	allMatch := a.everyRow(a.t.get(b, "joinCondition"))
+	allMatch := a.everyRow(a.t.get(b, "joinCondition"), name) || a.selfSource(a.t.get(b, "sourceRelation"), name)
 	for c := a.t.first(a.t.get(b, "mergeWhenClauses")); c != none; c = a.t.next(c) {
 		_, w := a.t.node(c)
 		cmd := a.t.text(a.t.get(w, "commandType"))
@@ -77,7 +79,7 @@ func (a *analyzer) mergeStmt(b ref) {
 			continue
 		}
 		match := a.t.text(a.t.get(w, "matchKind"))
-		cond := a.everyRow(a.t.get(w, "condition"))
+		cond := a.everyRow(a.t.get(w, "condition"), name)
 		if cond && (match == "MERGE_WHEN_NOT_MATCHED_BY_SOURCE" || (match == "MERGE_WHEN_MATCHED" && allMatch)) {
 			verb := "update"
 			if cmd == "CMD_DELETE" {
@@ -90,157 +92,6 @@ func (a *analyzer) mergeStmt(b ref) {
 	a.scope = a.scope[:mark]
 }
 
-// returnsRows reports whether a top-level statement hands rows to the
-// client, and whether their number is bounded by MaxRows.
-func (a *analyzer) returnsRows(kind string, b ref) (rows, bounded bool) {
-	switch kind {
-	case "SelectStmt":
-		if a.t.get(b, "intoClause") != none {
-			return false, true
-		}
-		return true, a.limited(b) || a.oneRow(b)
-	case "InsertStmt":
-		if a.t.count(a.t.get(b, "returningList")) == 0 {
-			return false, true
-		}
-		s := a.t.get(b, "selectStmt")
-		if s == none {
-			return true, true // DEFAULT VALUES
-		}
-		_, sb := a.t.node(s)
-		return true, a.t.get(sb, "valuesLists") != none && a.t.get(sb, "fromClause") == none
-	case "UpdateStmt", "DeleteStmt", "MergeStmt":
-		return a.t.count(a.t.get(b, "returningList")) > 0, false
-	}
-	return false, true
-}
-
-// exportCheck marks a statement that returns unbounded rows from a
-// sensitive table as an export.
-func (a *analyzer) exportCheck(kind string, b ref) {
-	if a.st.sensitive == "" {
-		return
-	}
-	if rows, bounded := a.returnsRows(kind, b); rows && !bounded {
-		a.st.flag(fExport, "is_export: returns rows of sensitive table "+a.st.sensitive+" without a LIMIT of at most "+strconv.FormatInt(a.cfg.maxRows, 10))
-	}
-}
-
-// limited reports whether a SELECT has a constant LIMIT within MaxRows.
-func (a *analyzer) limited(b ref) bool {
-	if a.t.text(a.t.get(b, "limitOption")) == "LIMIT_OPTION_WITH_TIES" {
-		return false
-	}
-	kind, c := a.t.node(a.t.get(b, "limitCount"))
-	if kind != "A_Const" {
-		return false
-	}
-	iv := a.t.get(c, "ival")
-	if iv == none {
-		return false // LIMIT ALL, LIMIT NULL, a non-integer
-	}
-	n := int64(0)
-	if v := a.t.get(iv, "ival"); v != none {
-		var err error
-		if n, err = strconv.ParseInt(a.t.raw(v), 10, 64); err != nil {
-			return false
-		}
-	}
-	return n <= a.cfg.maxRows
-}
-
-// oneRow reports whether a SELECT provably returns one row of scalar
-// values: no GROUP BY, no set operation, no FROM or an aggregate, and a
-// target list that refers to columns only inside aggregates that reduce
-// their input to one value, over constants, side-effect-free scalar
-// functions and subqueries that are one row themselves.
-func (a *analyzer) oneRow(b ref) bool {
-	if op := a.t.text(a.t.get(b, "op")); op != "" && op != "SETOP_NONE" {
-		return false
-	}
-	if a.t.get(b, "groupClause") != none || a.t.get(b, "valuesLists") != none {
-		return false
-	}
-	// Without FROM a SELECT returns one row; with it, only an aggregate
-	// makes it one.
-	agg := a.t.get(b, "fromClause") == none
-	tl := a.t.get(b, "targetList")
-	for c := a.t.first(tl); c != none; c = a.t.next(c) {
-		_, rt := a.t.node(c)
-		ok, has := a.aggOnly(a.t.get(rt, "val"))
-		if !ok {
-			return false
-		}
-		agg = agg || has
-	}
-	return agg
-}
-
-// aggOnly reports whether expression r refers to columns only inside
-// reducing aggregates (ok), and whether it holds one (has).
-func (a *analyzer) aggOnly(r ref) (ok, has bool) {
-	if r == none {
-		return true, false
-	}
-	switch a.t.v[r].kind {
-	case jArr:
-		ok = true
-		for c := a.t.first(r); c != none && ok; c = a.t.next(c) {
-			var h bool
-			ok, h = a.aggOnly(c)
-			has = has || h
-		}
-		return ok, has
-	case jObj:
-	default:
-		return true, false
-	}
-	kind, body := a.t.node(r)
-	switch kind {
-	case "A_Const", "String", "Integer", "Float", "Boolean", "SQLValueFunction", "ParamRef":
-		return true, false
-	case "FuncCall":
-		if a.t.get(body, "over") != none {
-			return false, false
-		}
-		schema, base := a.funcName(body)
-		if schema != "" && schema != "pg_catalog" {
-			return false, false
-		}
-		if reducingAggregates[base] {
-			return true, true
-		}
-		if !pure[base] || rowMultiplying[base] || collectingAggregates[base] {
-			return false, false
-		}
-		return a.aggOnly(a.t.get(body, "args"))
-	case "SubLink":
-		// EXISTS gives a boolean; a scalar subquery one value, which holds
-		// no bulk data when the subquery provably returns one row itself.
-		switch a.t.text(a.t.get(body, "subLinkType")) {
-		case "EXISTS_SUBLINK":
-			return true, false
-		case "EXPR_SUBLINK":
-			_, sub := a.t.node(a.t.get(body, "subselect"))
-			return a.oneRow(sub), false
-		}
-		return false, false
-	case "", "A_Expr", "BoolExpr", "TypeCast", "CoalesceExpr", "MinMaxExpr", "NullTest",
-		"BooleanTest", "CaseExpr", "CaseWhen", "NullIfExpr", "TypeName", "List", "A_ArrayExpr":
-		ok = true
-		for c := a.t.first(body); c != none && ok; c = a.t.next(c) {
-			if k := a.t.v[c].kind; k != jObj && k != jArr {
-				continue
-			}
-			var h bool
-			ok, h = a.aggOnly(c)
-			has = has || h
-		}
-		return ok, has
-	}
-	return false, false
-}
-
 type truth uint8
 
 const (
@@ -250,11 +101,14 @@ const (
 )
 
 // everyRow reports whether a WHERE condition may hold for every row: it is
-// missing, constant true, or does not depend on the row at all.
-func (a *analyzer) everyRow(cond ref) bool {
+// missing, constant true, or does not depend on the row at all. target
+// names the table the statement changes.
+func (a *analyzer) everyRow(cond ref, target string) bool {
 	if cond == none {
 		return true
 	}
+	a.self = target
+	defer func() { a.self = "" }()
 	switch a.eval(cond) {
 	case isTrue:
 		return true
@@ -315,7 +169,25 @@ func (a *analyzer) eval(r ref) truth {
 		return a.evalBool(b)
 	case "A_Expr":
 		return a.evalCompare(b)
+	case "CoalesceExpr":
+		// The first argument that is not a NULL constant decides.
+		for c := a.t.first(a.t.get(b, "args")); c != none; c = a.t.next(c) {
+			if k, cb := a.t.node(c); k == "A_Const" && a.t.flag(a.t.get(cb, "isnull")) {
+				continue
+			}
+			return a.eval(c)
+		}
+		return isFalse
+	case "SubLink":
+		return a.evalSubLink(b)
 	case "NullTest":
+		if arg := a.t.get(b, "arg"); a.t.kind(arg) == "ColumnRef" {
+			// A NOT NULL column (a primary key, ctid) is never null.
+			if a.t.text(a.t.get(b, "nulltesttype")) == "IS_NOT_NULL" {
+				return isTrue
+			}
+			return unknown
+		}
 		if arg := a.t.get(b, "arg"); a.t.kind(arg) == "A_Const" {
 			_, cb := a.t.node(arg)
 			null := a.t.flag(a.t.get(cb, "isnull"))
@@ -327,6 +199,39 @@ func (a *analyzer) eval(r ref) truth {
 		}
 	}
 	return unknown
+}
+
+// evalSubLink folds x IN (SELECT x FROM target), where the subquery reads
+// the very table the statement changes with no condition, to true.
+func (a *analyzer) evalSubLink(b ref) truth {
+	if a.self == "" || a.t.text(a.t.get(b, "subLinkType")) != "ANY_SUBLINK" || a.t.kind(a.t.get(b, "testexpr")) != "ColumnRef" {
+		return unknown
+	}
+	_, sub := a.t.node(a.t.get(b, "subselect"))
+	for _, k := range [...]string{"whereClause", "havingClause", "groupClause", "limitCount", "limitOffset", "withClause", "larg"} {
+		if a.t.get(sub, k) != none {
+			return unknown
+		}
+	}
+	from := a.t.get(sub, "fromClause")
+	if a.t.count(from) != 1 || !a.selfSource(a.t.first(from), a.self) {
+		return unknown
+	}
+	return isTrue
+}
+
+// selfSource reports whether r is a plain reference to the table named
+// target (as recorded: "schema.table" or "table").
+func (a *analyzer) selfSource(r ref, target string) bool {
+	kind, rv := a.t.node(r)
+	if kind != "RangeVar" || target == "" {
+		return false
+	}
+	name := strings.ToLower(a.t.text(a.t.get(rv, "relname")))
+	if schema := a.t.text(a.t.get(rv, "schemaname")); schema != "" {
+		name = strings.ToLower(schema) + "." + name
+	}
+	return name == target
 }
 
 func (a *analyzer) evalBool(b ref) truth {

@@ -36,9 +36,13 @@ func (a *analyzer) set(b ref) string {
 		return "set_session_authorization"
 	case privilegeSettings[name]:
 		a.st.flag(fPrivilege|fSideEffect, "privilege: SET "+name+" changes what the session may do")
+	case name == "client_encoding" && kind == "VAR_SET_VALUE" && a.t.count(a.t.get(b, "args")) == 1 && a.utf8Encoding(a.t.first(a.t.get(b, "args"))):
+		// The payload is read as UTF-8 already.
 	case parseSettings[name]:
 		a.st.opaque("SET " + name + " changes how later statements are parsed")
-	case harmlessSettings[name]:
+	case a.setHarmless(name, b):
+	case limitSettings[name]:
+		a.st.flag(fSideEffect, "not read-only: SET "+name+" lifts or raises a safety limit (0, or above "+maxLimit.String()+")")
 	default:
 		a.st.flag(fSideEffect, "not read-only: SET "+name+" changes session state")
 	}
@@ -63,7 +67,11 @@ func (a *analyzer) explain(b ref) string {
 	a.st = outer
 	outer.read = append(append(outer.read, inner.read...), inner.written...)
 	outer.funcs = append(outer.funcs, inner.funcs...)
-	if inner.unknownFn {
+	switch {
+	case inner.unknown:
+		outer.unknownFn = true
+		outer.flag(fSideEffect, "not read-only: EXPLAIN plans a statement that cannot be analysed (such as EXECUTE of one prepared outside this payload), which planning may run")
+	case inner.unknownFn:
 		outer.unknownFn = true
 		outer.flag(fSideEffect, "not read-only: EXPLAIN plans a call to a function outside the allow-list, which planning may run")
 	}

@@ -176,9 +176,9 @@ func (a *analyzer) utility(kind string, b ref) string {
 	case "CallStmt":
 		fc := a.t.get(b, "funccall")
 		schema, base := a.funcName(fc)
-		name := base
+		name := strings.ToLower(base)
 		if schema != "" {
-			name = schema + "." + base
+			name = strings.ToLower(schema) + "." + name
 		}
 		a.st.funcs = append(a.st.funcs, name)
 		a.st.unknownFn = true

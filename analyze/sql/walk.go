@@ -13,7 +13,10 @@ type stmt struct {
 	funcs     []string
 	reasons   []string
 	sensitive string // first sensitive table touched, "" when none
+	secret    string // first credential catalog read, "" when none
+	collects  string // first construct that gathers many rows into one value, "" when none
 	unknownFn bool   // calls a function outside the allow-list
+	unknown   bool   // holds something opaque
 }
 
 func (s *stmt) flag(f fact, reason string) {
@@ -33,11 +36,19 @@ func (s *stmt) merge(o *stmt) {
 	if s.sensitive == "" {
 		s.sensitive = o.sensitive
 	}
+	if s.secret == "" {
+		s.secret = o.secret
+	}
+	if s.collects == "" {
+		s.collects = o.collects
+	}
 	s.unknownFn = s.unknownFn || o.unknownFn
+	s.unknown = s.unknown || o.unknown
 }
 
 // opaque marks s as able to do anything.
 func (s *stmt) opaque(what string) {
+	s.unknown = true
 	s.flag(risky, "opaque: "+what+"; every risk is assumed")
 }
 
@@ -98,7 +109,7 @@ next:
 // visit handles one parse node of the given kind.
 func (a *analyzer) visit(kind string, body ref) {
 	switch kind {
-	case "ColumnRef", "A_Const", "String", "Integer", "Float", "Boolean", "BitString",
+	case "A_Const", "String", "Integer", "Float", "Boolean", "BitString",
 		"ParamRef", "A_Star", "SQLValueFunction", "CurrentOfExpr", "RoleSpec", "Alias",
 		"SetToDefault":
 		return
@@ -116,6 +127,14 @@ func (a *analyzer) visit(kind string, body ref) {
 		a.deleteStmt(body)
 	case "MergeStmt":
 		a.mergeStmt(body)
+	case "SubLink", "JsonArrayAgg", "JsonObjectAgg", "JsonArrayQueryConstructor":
+		a.gathers(kind, body)
+		a.members(body)
+	case "A_Expr", "SortBy", "TypeCast", "RangeTableSample", "A_Indirection":
+		a.userCode(kind, body)
+		a.members(body)
+	case "ColumnRef":
+		a.fieldCall(a.t.get(body, "fields"))
 	default:
 		if strings.HasSuffix(kind, "Stmt") {
 			a.utility(kind, body)
@@ -156,6 +175,9 @@ func (a *analyzer) rangeVar(r ref, write bool) {
 	if a.st.sensitive == "" && a.cfg.sensitive(schema, rel) {
 		a.st.sensitive = name
 	}
+	if !write && a.st.secret == "" && credentialCatalogs[rel] {
+		a.st.secret = name
+	}
 }
 
 // target records the relations found under member key of object o as
@@ -195,6 +217,7 @@ func (a *analyzer) with(w ref) (mark int) {
 	ctes := a.t.get(w, "ctes")
 	recursive := a.t.flag(a.t.get(w, "recursive"))
 	if recursive {
+		a.st.collect("WITH RECURSIVE")
 		for c := a.t.first(ctes); c != none; c = a.t.next(c) {
 			_, body := a.t.node(c)
 			a.scope = append(a.scope, a.t.text(a.t.get(body, "ctename")))
