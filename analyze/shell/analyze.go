@@ -164,9 +164,9 @@ func (a *analyzer) script(sc *scope, text string, in stdin, label string) {
 }
 
 // unknown fails closed for a command whose program or input is not known:
-// every risky fact is set.
+// every risky fact is set, and opaque.
 func (a *analyzer) unknown(what, why string) {
-	a.f.set(risky, fmt.Sprintf("assumed, %s %s", what, why))
+	a.f.set(assumed, fmt.Sprintf("assumed, %s %s", what, why))
 }
 
 // appendVia returns via with label added, never sharing via's array.

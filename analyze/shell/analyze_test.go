@@ -118,6 +118,7 @@ func checkMap(t testing.TB, f Facts) {
 		"network_egress": reflect.TypeFor[bool](),
 		"reads_secrets":  reflect.TypeFor[bool](),
 		"dynamic":        reflect.TypeFor[bool](),
+		"opaque":         reflect.TypeFor[bool](),
 		"parse_error":    reflect.TypeFor[bool](),
 		"error":          reflect.TypeFor[string](),
 		"reasons":        reflect.TypeFor[[]string](),

@@ -22,7 +22,7 @@ type corpusCase struct {
 }
 
 // boolFacts are the boolean facts the corpus labels, in table order.
-var boolFacts = []string{"destructive", "infra_change", "privilege", "network_egress", "reads_secrets", "dynamic", "parse_error"}
+var boolFacts = []string{"destructive", "infra_change", "privilege", "network_egress", "reads_secrets", "dynamic", "opaque", "parse_error"}
 
 // Minimum corpus sizes: the corpus must not shrink below what was promised.
 const (

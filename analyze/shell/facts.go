@@ -43,9 +43,14 @@ type Facts struct {
 	ReadsSecrets bool
 	// Dynamic: some word is known only when the command runs.
 	Dynamic bool
+	// Opaque: some code the command runs could not be read (an unknown
+	// program, a script file, eval of unknown text, a pipe into a shell or
+	// an interpreter, awk system(), a parse error, ...). The risky facts
+	// above are then assumed true; Opaque tells assumed from observed.
+	Opaque bool
 
 	// ParseError is true when the input does not parse (or is empty); every
-	// other boolean is then true too.
+	// other boolean, Opaque included, is then true too.
 	ParseError bool
 	// Error is the parse error, or "".
 	Error string
@@ -63,13 +68,16 @@ const (
 	networkEgress
 	readsSecrets
 	dynamic
+	opaque
 
-	// risky is every fact fail-closed analysis sets.
+	// risky is every fact fail-closed analysis assumes.
 	risky = destructive | infraChange | privilege | networkEgress | readsSecrets | dynamic
+	// assumed is what failing closed sets: every risk, and opaque.
+	assumed = risky | opaque
 )
 
 // factNames are the policy names of the facts, in bit order.
-var factNames = [...]string{"destructive", "infra_change", "privilege", "network_egress", "reads_secrets", "dynamic"}
+var factNames = [...]string{"destructive", "infra_change", "privilege", "network_egress", "reads_secrets", "dynamic", "opaque"}
 
 // maxReasons bounds Reasons so a long script cannot make a huge approval card.
 const maxReasons = 48
@@ -94,6 +102,8 @@ func (f *Facts) set(fs fact, why string) {
 			f.ReadsSecrets = true
 		case dynamic:
 			f.Dynamic = true
+		case opaque:
+			f.Opaque = true
 		}
 		f.reason(name + ": " + why)
 	}
@@ -118,7 +128,7 @@ func (f *Facts) failParse(msg string) {
 	if f.Error == "" {
 		f.Error = msg
 	}
-	f.set(risky, "the command cannot be analysed: "+msg)
+	f.set(assumed, "the command cannot be analysed: "+msg)
 }
 
 // addProgram records name in Programs once.
@@ -137,7 +147,7 @@ func (f *Facts) addProgram(name string) {
 // Map returns the facts as policy (CEL) reads them. Every key is always
 // present: commands ([]any of map[string]any with argv []string, program
 // string, via []string, dynamic bool), programs ([]string), destructive,
-// infra_change, privilege, network_egress, reads_secrets, dynamic,
+// infra_change, privilege, network_egress, reads_secrets, dynamic, opaque,
 // parse_error (bool), error (string) and reasons ([]string). Slices are never
 // nil.
 func (f Facts) Map() map[string]any {
@@ -159,6 +169,7 @@ func (f Facts) Map() map[string]any {
 		"network_egress": f.NetworkEgress,
 		"reads_secrets":  f.ReadsSecrets,
 		"dynamic":        f.Dynamic,
+		"opaque":         f.Opaque,
 		"parse_error":    f.ParseError,
 		"error":          f.Error,
 		"reasons":        nonNil(f.Reasons),

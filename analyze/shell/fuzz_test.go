@@ -8,7 +8,8 @@ import (
 
 // FuzzAnalyze checks, for any input: no panic (Analyze recovers, so an
 // "internal error" is one), Map has every key, a parse error comes with every
-// risk, and a command without a program is dynamic. Seeds are the corpus.
+// risk and is opaque, a command without a program is dynamic and opaque, and
+// opaque comes with every risk. Seeds are the corpus.
 func FuzzAnalyze(f *testing.F) {
 	for _, c := range loadCorpus(f) {
 		if c.Cmd != nil {
@@ -23,12 +24,15 @@ func FuzzAnalyze(f *testing.F) {
 				t.Fatalf("%s(%q) panicked: %s", what, in, got.Error)
 			}
 			checkMap(t, got)
-			if got.ParseError && (!allRisky(got) || got.Error == "") {
-				t.Fatalf("%s(%q): parse error without every risk: %+v", what, in, got)
+			if got.ParseError && (!allRisky(got) || !got.Opaque || got.Error == "") {
+				t.Fatalf("%s(%q): parse error without every risk and opaque: %+v", what, in, got)
+			}
+			if got.Opaque && !allRisky(got) {
+				t.Fatalf("%s(%q): opaque without every risk: %+v", what, in, got)
 			}
 			for _, c := range got.Commands {
-				if c.Program == "" && !c.Dynamic {
-					t.Fatalf("%s(%q): command %q has no program but is not dynamic", what, in, c.Argv)
+				if c.Program == "" && (!c.Dynamic || !got.Opaque) {
+					t.Fatalf("%s(%q): command %q has no program but is not dynamic and opaque", what, in, c.Argv)
 				}
 			}
 			seen := map[string]bool{}

@@ -176,7 +176,7 @@ func isBlockDevice(p string) bool {
 
 // persistenceFile reports whether writing p makes commands run later: shell
 // start-up files, cron, the dynamic loader's preload list, systemd units,
-// git hooks.
+// git hooks and git configuration (aliases, core.fsmonitor, hooksPath).
 func persistenceFile(p string) (string, bool) {
 	clean := path.Clean(p)
 	base := path.Base(clean)
@@ -190,9 +190,12 @@ func persistenceFile(p string) (string, bool) {
 	case clean == "/etc/ld.so.preload" || under(clean, "/etc/ld.so.conf.d"):
 		return "the dynamic loader's preload list", true
 	case under(clean, "/etc/systemd") || under(clean, "/lib/systemd/system") || under(clean, "/usr/lib/systemd/system") ||
-		strings.Contains(clean, ".config/systemd/") || clean == "/etc/rc.local" || under(clean, "/etc/init.d"):
+		hasSeg(clean, ".config/systemd") || clean == "/etc/rc.local" || under(clean, "/etc/init.d"):
 		return "a service definition", true
-	case strings.Contains(clean, ".git/hooks/") || strings.HasPrefix(clean, ".git/hooks") || strings.Contains(clean, ".config/autostart/") || strings.Contains(clean, "LaunchAgents/") || strings.Contains(clean, "LaunchDaemons/"):
+	case hasSeg(clean, ".git") && (base == "config" || hasSeg(clean, "hooks")),
+		base == ".gitconfig" || hasSeg(clean, ".config/git") || clean == "/etc/gitconfig":
+		return "git's configuration or hooks, which make git run commands", true
+	case hasSeg(clean, ".husky") || hasSeg(clean, ".config/autostart") || strings.Contains(clean, "LaunchAgents") || strings.Contains(clean, "LaunchDaemons"):
 		return "a hook or start-up item", true
 	}
 	return "", false

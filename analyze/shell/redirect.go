@@ -56,17 +56,27 @@ func (a *analyzer) redirect(sc *scope, r *syntax.Redirect, in stdin) stdin {
 }
 
 // writeTarget judges output written to a file, by a redirection or a
-// program that writes (tee, cp, dd of=).
+// program that writes (tee, cp, dd of=, curl -o). A file known only at run
+// time is judged when it starts with $HOME.
 func (a *analyzer) writeTarget(shown string, target word, appends bool) {
-	if !target.known {
-		return
-	}
 	p := target.val
+	if !target.known {
+		h, ok := homeWord(target)
+		if !ok {
+			return
+		}
+		p = h
+	}
 	if what, ok := privilegeFile(p); ok {
 		a.f.set(privilege, shown+" writes "+what)
 	}
 	if what, ok := persistenceFile(p); ok {
 		a.f.set(privilege, shown+" writes "+what+", which runs commands later")
+	}
+	if dir, ok := pathDir(p); ok {
+		a.f.set(privilege, shown+" writes a program into "+dir+", a directory on PATH, which adds or replaces a command")
+	} else if systemConfig(p) && !isHarmlessDevice(p) {
+		a.f.set(privilege, shown+" changes "+p+", where only root may write")
 	}
 	if !appends && (strings.HasSuffix(path.Base(p), "_history") || under(path.Clean(p), "/var/log")) {
 		a.f.set(destructive, shown+" erases the logs in "+p)
@@ -74,8 +84,50 @@ func (a *analyzer) writeTarget(shown string, target word, appends bool) {
 	switch {
 	case isBlockDevice(p):
 		a.f.set(destructive, shown+" overwrites the device "+p)
-	case !appends && systemPath(p) && !isHarmlessDevice(p) && !under(path.Clean(p), "/usr/local"):
+	case !appends && systemPath(p) && !isHarmlessDevice(p) && !userLocal(p):
 		a.f.set(destructive, shown+" overwrites the system file "+p)
+	}
+}
+
+// userLocal reports whether p is in /usr/local, where installing is routine:
+// overwriting there is not destructive (writing a program into
+// /usr/local/bin is still privilege).
+func userLocal(p string) bool {
+	return under(path.Clean(p), "/usr/local")
+}
+
+// writesNothing reports whether a statement's command writes no output, so
+// that its output redirections only empty files: > app.db, : > app.db.
+func writesNothing(cmd syntax.Command) bool {
+	switch c := cmd.(type) {
+	case nil:
+		return true
+	case *syntax.CallExpr:
+		if len(c.Args) == 0 {
+			return true
+		}
+		if len(c.Args) == 1 {
+			l := c.Args[0].Lit()
+			return l == ":" || l == "true"
+		}
+	}
+	return false
+}
+
+// dataExts are extensions of database files.
+var dataExts = []string{".db", ".sqlite", ".sqlite3", ".db3", ".mdb", ".accdb", ".duckdb", ".realm"}
+
+// emptied sets destructive for redirections that truncate a database file
+// with nothing.
+func (a *analyzer) emptied(sc *scope, rs []*syntax.Redirect) {
+	for _, r := range rs {
+		if r.Op != syntax.RdrOut && r.Op != syntax.RdrClob && r.Op != syntax.RdrAll {
+			continue
+		}
+		t := wordOf(sc.src, r.Word)
+		if t.known && hasExt(strings.ToLower(t.val), dataExts...) {
+			a.f.set(destructive, "redirection "+brief([]string{r.Op.String() + t.val})+" empties the database file "+t.val)
+		}
 	}
 }
 

@@ -12,6 +12,8 @@ type call struct {
 	via  []string
 	in   stdin
 	dyn  bool // a wrapper on the way had words known only at run time
+
+	egress bool // a rule found this command sends data out
 }
 
 // rules maps program names to what they check. Every judged command is also
@@ -43,6 +45,9 @@ func (a *analyzer) judge(sc *scope, name string, argv []word, via []string, in s
 		c.set(dynamic, "has words known only at run time")
 	}
 	c.secretArgs()
+	c.wholesaleReads()
+	c.outputs()
+	c.systemOperands()
 	for _, w := range c.args {
 		if w.known && isNetDevice(w.val) {
 			c.set(networkEgress, "opens "+w.val)
@@ -53,6 +58,9 @@ func (a *analyzer) judge(sc *scope, name string, argv []word, via []string, in s
 		rule(c)
 	} else if strings.HasPrefix(name, "mkfs") {
 		ruleDisk(c)
+	}
+	if c.egress && sendsArgs[name] {
+		c.secretVars()
 	}
 }
 
@@ -85,6 +93,9 @@ func cloneVia(via []string) []string {
 
 // set turns facts on with a reason naming the command.
 func (c *call) set(fs fact, why string) {
+	if fs&networkEgress != 0 {
+		c.egress = true
+	}
 	c.a.f.set(fs, brief(vals(c.argv))+" "+why)
 }
 

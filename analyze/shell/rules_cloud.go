@@ -115,6 +115,9 @@ func awsS3(c *call, op string, ops []word) {
 		if op == "sync" && c.has("--delete") && strings.HasPrefix(dst, "s3://") {
 			c.set(destructive, "deletes objects missing locally")
 		}
+		if op == "mv" && strings.HasPrefix(src, "s3://") && c.has("--recursive") {
+			c.set(destructive, "deletes the S3 objects it moves, recursively")
+		}
 	case "rm":
 		c.set(infraChange, "deletes S3 objects")
 		if c.has("--recursive") {

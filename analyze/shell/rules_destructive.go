@@ -82,8 +82,19 @@ func wholeTree(p string) bool {
 	return len(parts) == 3 && (parts[0] == "home" || parts[0] == "Users")
 }
 
-// ruleDd: dd writing to a device, a system file or an unknown file.
+// ruleDd: dd writing to a device, a system file or an unknown file, or
+// zeros over a file.
 func ruleDd(c *call) {
+	for _, w := range c.args {
+		sized := c.hasPrefix("count=") && !c.hasPrefix("seek=") && !c.hasPrefix("conv=notrunc")
+		if w.known && !sized && (w.val == "if=/dev/zero" || w.val == "if=/dev/null" || w.val == "if=/dev/urandom" || w.val == "if=/dev/random") {
+			for _, o := range c.args {
+				if of, ok := strings.CutPrefix(o.val, "of="); ok && o.known && !isHarmlessDevice(of) {
+					c.set(destructive, "overwrites "+of+" with "+strings.TrimPrefix(w.val, "if="))
+				}
+			}
+		}
+	}
 	for _, w := range c.args {
 		if !w.known {
 			if strings.Contains(w.val, "of=") {
@@ -124,11 +135,20 @@ func ruleShred(c *call) {
 	c.set(destructive, "overwrites files beyond recovery")
 }
 
-// ruleTruncate: truncating a system file or an unknown one.
+// ruleTruncate: truncating a system file or an unknown one, or emptying
+// any file (-s 0).
 func ruleTruncate(c *call) {
+	size, _ := c.value("-s", "--size")
 	for _, p := range c.operands() {
+		if p == size.val {
+			continue
+		}
 		if systemPath(p) || !c.anyKnown(p) {
 			c.set(destructive, "truncates "+p)
+			return
+		}
+		if size.known && strings.TrimLeft(size.val, "0") == "" && size.val != "" && !strings.HasSuffix(p, ".log") {
+			c.set(destructive, "empties "+p)
 			return
 		}
 	}
@@ -246,11 +266,22 @@ func ruleMongo(c *call) {
 	}
 }
 
-// ruleRedis: FLUSHALL and FLUSHDB empty a Redis server.
+// ruleRedis: FLUSHALL and FLUSHDB empty a Redis server; CONFIG SET dir or
+// dbfilename makes it write its database anywhere it may (~/.ssh, cron);
+// MODULE LOAD runs a library.
 func ruleRedis(c *call) {
-	for _, w := range c.args {
-		if w.known && (strings.EqualFold(w.val, "flushall") || strings.EqualFold(w.val, "flushdb") || strings.EqualFold(w.val, "shutdown")) {
+	for i, w := range c.args {
+		switch {
+		case !w.known:
+		case strings.EqualFold(w.val, "flushall") || strings.EqualFold(w.val, "flushdb") || strings.EqualFold(w.val, "shutdown"):
 			c.set(destructive, "empties a Redis database")
+			return
+		case strings.EqualFold(w.val, "config") && i+2 < len(c.args) && strings.EqualFold(c.args[i+1].val, "set") &&
+			(strings.EqualFold(c.args[i+2].val, "dir") || strings.EqualFold(c.args[i+2].val, "dbfilename")):
+			c.set(privilege, "makes Redis write its database into a chosen file")
+			return
+		case strings.EqualFold(w.val, "module") && i+1 < len(c.args) && strings.EqualFold(c.args[i+1].val, "load"):
+			c.escape("loads a Redis module, whose code the analyser does not read")
 			return
 		}
 	}
@@ -258,7 +289,7 @@ func ruleRedis(c *call) {
 
 // ruleWriters: programs that write files they are given: writing the
 // sudoers or authorized keys grants privileges; overwriting a device or a
-// system file is destructive.
+// system file is destructive; copying /dev/null over a file empties it.
 func ruleWriters(c *call) {
 	ops := c.operands()
 	switch c.name {
@@ -270,20 +301,39 @@ func ruleWriters(c *call) {
 		if c.name == "install" && c.has("-d", "--directory") {
 			return
 		}
-		if len(ops) < 2 {
-			return
+		spec := optSpec{short: "tS", long: []string{"--target-directory", "--suffix"}}
+		if c.name == "install" {
+			spec = optSpec{short: "mogtS", long: []string{"--mode", "--owner", "--group", "--target-directory", "--suffix"}}
 		}
+		opts, words := subcommand(spec, c.args)
+		var srcs []string
+		for _, w := range words {
+			srcs = append(srcs, w.val)
+		}
+		dst, ok := optVal(opts, "-t", "--target-directory")
+		switch {
+		case ok:
+			dst.val = strings.TrimSuffix(dst.val, "/") + "/"
+		case len(srcs) < 2:
+			return
+		default:
+			dst, srcs = words[len(words)-1], srcs[:len(srcs)-1]
+		}
+		ops = []string{dst.val}
 		if c.name == "mv" {
-			for _, src := range ops[:len(ops)-1] {
+			for _, src := range srcs {
 				if what, ok := broadTarget(src); ok && c.anyKnown(src) {
 					c.set(destructive, "moves away "+what)
 					return
 				}
 			}
 		}
-		ops = ops[len(ops)-1:]
-		if c.name == "mv" && (ops[0] == "/dev/null") {
+		if c.name == "mv" && dst.val == "/dev/null" {
 			c.set(destructive, "moves files into /dev/null")
+			return
+		}
+		c.intoDir(srcs, dst)
+		if !dst.known {
 			return
 		}
 	}
@@ -292,6 +342,37 @@ func ruleWriters(c *call) {
 	keeps := c.name == "tee" && c.has("-a", "--append") || c.name == "sed" || c.name == "ed" || strings.Contains(c.name, "vi") || c.name == "nano" || c.name == "emacs"
 	for _, p := range ops {
 		c.a.writeTarget(brief(vals(c.argv)), word{val: p, known: c.anyKnown(p)}, keeps)
+	}
+}
+
+// intoDir judges what cp, mv, install and ln write into a destination
+// directory: each source by its name there (cp .bashrc ~/), a tree copied
+// into a home, and /dev/null copied over a file, which empties it.
+func (c *call) intoDir(srcs []string, dst word) {
+	if c.name == "cp" && dst.known && !isHarmlessDevice(dst.val) {
+		for _, src := range srcs {
+			if src == "/dev/null" || src == "/dev/zero" {
+				c.set(destructive, "empties "+dst.val)
+				break
+			}
+		}
+	}
+	recursive := c.name == "mv" || c.has("-r", "-R", "-a", "--recursive", "--archive") || c.hasClusterFlag('r') || c.hasClusterFlag('R') || c.hasClusterFlag('a')
+	if recursive {
+		c.treeInto(dst)
+	}
+	if !dst.known {
+		return
+	}
+	rel, home := homeRel(dst.val)
+	_, onPath := pathDir(dst.val)
+	if !strings.HasSuffix(dst.val, "/") && len(srcs) < 2 && !(home && rel == ".") && !onPath {
+		return
+	}
+	for _, src := range srcs {
+		if c.anyKnown(src) {
+			c.a.writeTarget(brief(vals(c.argv)), word{val: path.Join(dst.val, path.Base(src)), known: true}, false)
+		}
 	}
 }
 

@@ -6,7 +6,8 @@ func init() {
 	register(ruleCurl, "curl")
 	register(ruleWget, "wget")
 	register(ruleSocket, "nc", "ncat", "netcat", "socat", "telnet", "ftp", "lftp", "tftp", "sftp", "smbclient",
-		"hping3", "ngrok", "cloudflared", "chisel", "frpc", "bore", "lt", "ssh-copy-id", "sshuttle")
+		"hping3", "ngrok", "cloudflared", "chisel", "frpc", "bore", "lt", "ssh-copy-id", "sshuttle",
+		"mosquitto_pub", "websocat", "wscat")
 	register(ruleOpenSSL, "openssl")
 	register(ruleCopyRemote, "scp", "rsync")
 	register(ruleSSHSelf, "ssh")
@@ -14,18 +15,20 @@ func init() {
 	register(rulePublish, "npm", "yarn", "pnpm", "cargo", "twine", "gem", "gh")
 	register(ruleMail, "mail", "mailx", "sendmail", "mutt", "msmtp")
 	register(ruleServe, "httpd", "http-server", "serve")
-	register(ruleLookup, "dig", "nslookup", "host", "ping", "ping6", "traceroute", "whois")
 }
 
 // curlShortWithValue are curl's short options that take a value.
 const curlShortWithValue = "AbcCdDeEFHKmoPQrTtuUwxXyYz"
 
+// curlSends are curl's short options whose value goes out with the request.
+const curlSends = "AbdeFHTuX"
+
 // ruleCurl: curl sends data with -d, -F, -T, --json or a writing method;
 // its input, when piped, may be sent; a URL known only at run time may carry
 // data out.
 func ruleCurl(c *call) {
-	if out, ok := c.value("-o", "--output"); ok {
-		c.a.writeTarget(brief(vals(c.argv)), out, false)
+	if c.local() {
+		return
 	}
 	for _, w := range c.args {
 		lower := strings.ToLower(w.val)
@@ -75,6 +78,10 @@ func ruleCurl(c *call) {
 			if val == "" && i+1 < len(c.args) {
 				val = c.args[i+1].val
 				i++
+				if !c.args[i].known && strings.IndexByte(curlSends, ch) >= 0 {
+					c.set(networkEgress, "sends data known only at run time (-"+string(ch)+")")
+					return
+				}
 			}
 			switch {
 			case ch == 'd' || ch == 'F' || ch == 'T':
@@ -107,9 +114,6 @@ func ruleWget(c *call) {
 	if c.anyUnknown() {
 		c.set(networkEgress, "fetches an address known only at run time")
 		return
-	}
-	if out, ok := c.value("-O", "--output-document"); ok && out.val != "-" {
-		c.a.writeTarget(brief(vals(c.argv)), out, false)
 	}
 	if v, ok := c.value("--use-askpass"); ok {
 		if !v.known {
@@ -153,6 +157,18 @@ func ruleOpenSSL(c *call) {
 // ruleCopyRemote: scp and rsync to a remote destination (host:path,
 // rsync://) send files; rsync --delete into a broad target is destructive.
 func ruleCopyRemote(c *call) {
+	for _, o := range []string{"-e", "--rsh", "--rsync-path", "-S"} {
+		if o == "-S" && c.name != "scp" || o != "-S" && c.name != "rsync" {
+			continue
+		}
+		if v, ok := c.value(o); ok {
+			if !v.known {
+				c.escape("runs a transport program known only at run time (" + o + ")")
+				return
+			}
+			c.runString(c.name+" "+o, v.val)
+		}
+	}
 	ops := c.operandsSkipping("-i", "-e", "-F", "-P", "-o", "-J", "-c", "-l", "-S", "-f", "-B", "-T")
 	if len(ops) < 2 {
 		return
@@ -163,6 +179,9 @@ func ruleCopyRemote(c *call) {
 		c.set(networkEgress, "copies to a destination known only at run time")
 	case isRemote(dst.val):
 		c.set(networkEgress, "copies files to "+dst.val)
+	default:
+		c.a.writeTarget(brief(vals(c.argv)), dst, false)
+		c.treeInto(dst)
 	}
 	if c.name == "rsync" && c.hasPrefix("--delete") && dst.known && !isRemote(dst.val) {
 		if what, ok := broadTarget(dst.val); ok {
@@ -287,9 +306,14 @@ func ruleGit(c *call) {
 		}
 	case "config":
 		if len(rest) >= 2 && rest[0].known && !strings.HasPrefix(rest[0].val, "-") {
-			c.gitConfigCommand(rest[0].val, rest[1])
+			if c.gitConfigCommand(rest[0].val, rest[1]) && storesCommand(rest[0].val, rest[1]) {
+				c.set(privilege, "stores a command git runs later ("+rest[0].val+")")
+			}
 		}
 	case "push":
+		if c.has("--dry-run", "-n") || c.hasClusterFlag('n') {
+			return
+		}
 		c.set(networkEgress, "sends commits to a remote")
 		if c.has("--force", "-f", "--force-with-lease", "--mirror", "--delete", "--prune", "-d") || c.hasClusterFlag('f') || c.hasClusterFlag('d') {
 			c.set(destructive, "overwrites or deletes remote history")
@@ -319,8 +343,9 @@ func ruleGit(c *call) {
 }
 
 // gitConfigCommand parses the value of a git configuration key that names a
-// command git runs (core.pager, core.sshCommand, alias.x = !cmd, ...).
-func (c *call) gitConfigCommand(key string, val word) {
+// command git runs (core.pager, core.sshCommand, alias.x = !cmd, ...), and
+// reports whether the key is one.
+func (c *call) gitConfigCommand(key string, val word) bool {
 	k := strings.ToLower(key)
 	runs := contains([]string{"core.pager", "core.sshcommand", "core.editor", "core.fsmonitor", "sequence.editor",
 		"diff.external", "gpg.program", "credential.helper", "core.askpass", "core.hookspath", "pager.log",
@@ -329,13 +354,29 @@ func (c *call) gitConfigCommand(key string, val word) {
 		strings.HasPrefix(k, "filter.") || strings.HasSuffix(k, ".textconv") || strings.HasSuffix(k, ".command") ||
 		strings.HasPrefix(k, "pager.")
 	if !runs {
-		return
+		return false
 	}
 	if !val.known || k == "core.hookspath" {
 		c.escape("sets " + key + ", which makes git run commands the analyser cannot see")
-		return
+		return true
 	}
 	c.runString("git "+key, strings.TrimPrefix(val.val, "!"))
+	return true
+}
+
+// storesCommand reports whether storing a command-running git key plants
+// code rather than choosing a tool: a shell alias (!...), hooksPath, an
+// fsmonitor hook, or a value naming a path or holding shell syntax.
+func storesCommand(key string, val word) bool {
+	k := strings.ToLower(key)
+	switch {
+	case !val.known || k == "core.hookspath" || strings.HasPrefix(val.val, "!"):
+		return true
+	case k == "core.fsmonitor":
+		return !contains([]string{"true", "false", "", "0", "1", "yes", "no"}, strings.ToLower(val.val))
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(val.val), " ")
+	return strings.Contains(first, "/") || strings.ContainsAny(val.val, ";|&$`<>(){}\n")
 }
 
 // hasClusterFlag reports whether a short-option cluster such as -fd holds
@@ -359,7 +400,7 @@ func rulePublish(c *call) {
 	verb := ops[0]
 	switch c.name {
 	case "npm", "yarn", "pnpm", "cargo":
-		if verb == "publish" {
+		if verb == "publish" && !c.has("--dry-run", "--dry_run") {
 			c.set(networkEgress, "publishes a package")
 		}
 		if c.name == "npm" && verb == "token" {
@@ -387,8 +428,16 @@ func rulePublish(c *call) {
 			c.set(destructive|infraChange, "deletes a repository or release")
 		case verb == "secret" && (sub == "set" || sub == "delete"), verb == "variable" && sub == "set":
 			c.set(infraChange, "changes repository secrets")
-		case verb == "api" && c.has("-f", "-F", "--field", "--raw-field", "--input", "-X", "--method"):
-			c.set(networkEgress, "sends data to the GitHub API")
+		case verb == "api":
+			m, _ := c.value("-X", "--method")
+			if m.known && strings.EqualFold(m.val, "DELETE") || !m.known && m.val != "" {
+				c.set(destructive|infraChange, "deletes through the GitHub API")
+			}
+			if c.has("-f", "-F", "--field", "--raw-field", "--input") || m.val != "" && !strings.EqualFold(m.val, "GET") {
+				c.set(networkEgress, "sends data to the GitHub API")
+			}
+		case (verb == "issue" || verb == "pr") && (c.has("-F", "--body-file") || c.hasPrefix("--body-file=")):
+			c.set(networkEgress, "posts a file's contents to GitHub")
 		}
 	}
 }
@@ -403,20 +452,4 @@ func ruleServe(c *call) {
 // ruleMail: mail sends a message.
 func ruleMail(c *call) {
 	c.set(networkEgress, "sends mail")
-}
-
-// ruleLookup: name lookups and pings of a name known only at run time can
-// carry data out (DNS exfiltration).
-func ruleLookup(c *call) {
-	if c.name == "whois" && c.has("-h") {
-		c.set(networkEgress, "sends a query to a chosen server")
-		return
-	}
-	if c.name == "ping" && c.has("-p") {
-		c.set(networkEgress, "sends a chosen payload")
-		return
-	}
-	if c.anyUnknown() {
-		c.set(networkEgress, "looks up a name known only at run time, which can carry data out")
-	}
 }

@@ -39,8 +39,21 @@ func ruleAwk(c *call) {
 	}
 	if strings.Contains(prog.val, "system") || strings.Contains(prog.val, "|") {
 		c.escape("runs commands from its awk program")
+		return
+	}
+	for _, m := range awkOutput.FindAllStringSubmatch(prog.val, -1) {
+		c.a.writeTarget(brief(vals(c.argv)), word{val: m[2], known: true}, m[1] == ">>")
+	}
+	if v, ok := c.value("-i", "--include"); ok && v.val == "inplace" {
+		for _, f := range ops[1:] {
+			c.a.writeTarget(brief(vals(c.argv)), f, true)
+		}
 	}
 }
+
+// awkOutput matches print and printf redirected to a file named by a string:
+// print > "/etc/passwd".
+var awkOutput = regexp.MustCompile(`\bprintf?\b[^;{}\n]*?(>>?)\s*"([^"]*)"`)
 
 // sedExecCmd matches GNU sed's e command, after a line-number address.
 var sedExecCmd = regexp.MustCompile(`(^|[;\n{}])\s*([0-9]+|\$)?(,([0-9]+|\$))?\s*!?\s*e(\s|;|$)`)

@@ -13,6 +13,15 @@ func init() {
 	register(ruleUserGroups, "usermod", "useradd", "adduser", "gpasswd", "addgroup")
 	register(ruleAccounts, "visudo", "passwd", "chpasswd", "vipw", "vigr", "sudoedit")
 	register(ruleInstall, "install")
+	register(ruleSetfacl, "setfacl")
+}
+
+// ruleSetfacl: adding or setting ACL entries grants access to files.
+func ruleSetfacl(c *call) {
+	if c.has("-m", "-M", "--modify", "--modify-file", "--set", "--set-file") || c.hasPrefix("--set=") || c.hasPrefix("--modify=") ||
+		c.hasClusterFlag('m') || c.hasClusterFlag('M') {
+		c.set(privilege, "grants access to files through ACL entries")
+	}
 }
 
 // privilegedGroups are groups whose members are root in effect.

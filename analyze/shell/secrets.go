@@ -2,6 +2,7 @@ package shell
 
 import (
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -52,7 +53,7 @@ var secretNames = map[string]string{
 var secretExts = []string{".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx", ".ppk", ".tfstate"}
 
 // publicSSH are files under ~/.ssh that hold nothing secret.
-var publicSSH = []string{"known_hosts", "known_hosts.old", "authorized_keys", "authorized_keys2"}
+var publicSSH = []string{"known_hosts", "known_hosts.old", "authorized_keys", "authorized_keys2", "config"}
 
 // hasSeg reports whether p holds seg as whole path elements.
 func hasSeg(p, seg string) bool {
@@ -188,16 +189,15 @@ var metadataOnly = map[string]bool{
 	"rm": true, "unlink": true, "basename": true, "dirname": true, "realpath": true,
 	"readlink": true, "which": true, "type": true, "cd": true, "pushd": true, "popd": true,
 	"ssh-add": true, "ssh-keygen": true, "tee": true, "du": true, "true": true, "false": true, ":": true,
+	"setfacl": true, "getfacl": true,
 }
 
 // identityOpt are programs whose -i option names a key they use, not show.
 var identityOpt = map[string]bool{"ssh": true, "scp": true, "sftp": true, "rsync": true, "ssh-copy-id": true}
 
-// outputOpts are options naming a file a program writes, not reads.
-var outputOpts = map[string][]string{
-	"curl": {"-o", "--output"},
-	"wget": {"-O", "--output-document", "-o", "--output-file"},
-}
+// copiers are programs whose last operand is a destination they write, not
+// read: cp .env.example .env reads no secret.
+var copiers = map[string]bool{"cp": true, "mv": true, "install": true, "ln": true}
 
 // gitNoRead are git subcommands that name files without reading them out.
 var gitNoRead = []string{"rm", "mv", "check-ignore", "ls-files", "status", "log", "restore", "checkout", "config"}
@@ -212,20 +212,23 @@ func (c *call) secretArgs() {
 			return
 		}
 	}
+	_, outIdx := c.outputArgs()
+	dest := -1
+	if copiers[c.name] {
+		dest = c.lastOperand()
+	}
 	skip := false
-	for _, w := range c.args {
+	for i, w := range c.args {
 		if skip {
 			skip = false
 			continue
 		}
-		if outs := outputOpts[c.name]; w.known && len(outs) > 0 {
-			if contains(outs, w.val) {
-				skip = true
-				continue
-			}
-			if name, _, ok := strings.Cut(w.val, "="); ok && contains(outs, name) {
-				continue
-			}
+		if i == dest || len(outIdx) > 0 && slices.Contains(outIdx, i) {
+			continue
+		}
+		if c.name == "rsync" && w.known && (w.val == "-e" || w.val == "--rsh" || strings.HasPrefix(w.val, "--rsh=")) {
+			skip = !strings.HasPrefix(w.val, "--rsh=")
+			continue // the command it runs is judged on its own
 		}
 		if identityOpt[c.name] && w.known && strings.HasPrefix(w.val, "-i") {
 			skip = w.val == "-i"
@@ -236,6 +239,28 @@ func (c *call) secretArgs() {
 			return
 		}
 	}
+}
+
+// lastOperand returns the index in c.args of the last operand, or -1 when
+// there are fewer than two (cp SRC DST).
+func (c *call) lastOperand() int {
+	n, last := 0, -1
+	end := false
+	for i, w := range c.args {
+		switch {
+		case end || !w.known:
+		case w.val == "--":
+			end = true
+			continue
+		case len(w.val) > 1 && w.val[0] == '-':
+			continue
+		}
+		n, last = n+1, i
+	}
+	if n < 2 {
+		return -1
+	}
+	return last
 }
 
 // mayBeSecret is a quick filter: a path naming credentials holds a '.', '/'
@@ -344,6 +369,9 @@ func ruleSecretTools(c *call) {
 	case "getent":
 		if first == "shadow" || first == "gshadow" {
 			c.set(readsSecrets, "reads password hashes")
+		}
+		if strings.HasPrefix(first, "hosts") || strings.HasPrefix(first, "ahosts") {
+			ruleLookup(c)
 		}
 	}
 }

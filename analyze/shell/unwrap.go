@@ -58,8 +58,7 @@ func (a *analyzer) exec(sc *scope, argv []word, via []string, in stdin) {
 		}
 		name := programName(head.val)
 		if name == "" {
-			a.record(sc, argv, "", via, true)
-			a.f.set(dynamic, brief(vals(argv))+" has no program name")
+			a.judgeUnknown(sc, argv, via, "has no program name")
 			return
 		}
 		if why, ok := unknownExecutable(head.val); ok {

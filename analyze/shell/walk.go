@@ -20,6 +20,9 @@ func (a *analyzer) stmt(sc *scope, s *syntax.Stmt, in stdin) {
 	for _, r := range s.Redirs {
 		in = a.redirect(sc, r, in)
 	}
+	if len(s.Redirs) > 0 && writesNothing(s.Cmd) {
+		a.emptied(sc, s.Redirs)
+	}
 	if s.Cmd != nil {
 		a.command(sc, s.Cmd, in)
 	}
