@@ -99,7 +99,7 @@ func TestPackDecisions(t *testing.T) {
 	}
 	shellFacts := func(trueFacts ...string) map[string]any {
 		m := map[string]any{}
-		for _, f := range []string{"destructive", "infra_change", "privilege", "network_egress", "reads_secrets", "dynamic", "parse_error"} {
+		for _, f := range []string{"destructive", "infra_change", "privilege", "network_egress", "reads_secrets", "dynamic", "opaque", "parse_error"} {
 			m[f] = slices.Contains(trueFacts, f)
 		}
 		return m
@@ -123,6 +123,8 @@ func TestPackDecisions(t *testing.T) {
 		{"rm -rf", "shell", map[string]map[string]any{"shell": shellFacts("destructive")}, countersign.EffectReview, "shell-destructive", 1},
 		{"exfil", "shell", map[string]map[string]any{"shell": shellFacts("reads_secrets", "network_egress")}, countersign.EffectDeny, "shell-secret-egress", 0},
 		{"$X", "shell", map[string]map[string]any{"shell": shellFacts("dynamic")}, countersign.EffectReview, "shell-dynamic", 1},
+		{"./deploy.sh", "shell", map[string]map[string]any{"shell": shellFacts("opaque", "dynamic", "reads_secrets", "network_egress", "destructive")},
+			countersign.EffectReview, "shell-opaque", 1},
 		{"trusted read", "mcp.tool", map[string]map[string]any{"mcp": {"read_only": true, "destructive": false}}, countersign.EffectAllow, "mcp-read-only", 0},
 		{"untrusted", "mcp.tool", map[string]map[string]any{"mcp": {"read_only": false, "destructive": true}}, countersign.EffectReview, "mcp-destructive", 1},
 	} {
@@ -133,8 +135,9 @@ func TestPackDecisions(t *testing.T) {
 			continue
 		}
 		if tc.want == countersign.EffectReview {
-			if d.Review.Thresholds[0].Rule != tc.rule || d.Review.Thresholds[0].MinApprovals != tc.quorum {
-				t.Errorf("%s: threshold %+v, want %s needing %d", tc.name, d.Review.Thresholds[0], tc.rule, tc.quorum)
+			i := slices.IndexFunc(d.Review.Thresholds, func(th countersign.Threshold) bool { return th.Rule == tc.rule })
+			if i < 0 || d.Review.Thresholds[i].MinApprovals != tc.quorum {
+				t.Errorf("%s: thresholds %+v, want %s needing %d", tc.name, d.Review.Thresholds, tc.rule, tc.quorum)
 			}
 		} else if !slices.Contains(d.Rules, tc.rule) {
 			t.Errorf("%s: rules %v, want %s", tc.name, d.Rules, tc.rule)
