@@ -86,7 +86,7 @@ type RequestView struct {
 	UpdatedAt       time.Time       `json:"updated_at"`
 	ResolvedAt      *time.Time      `json:"resolved_at,omitempty"`
 	// Facts are what the analysers found the action does (see docs/policy.md).
-	Facts map[string]map[string]any `json:"facts,omitempty"`
+	Facts json.RawMessage `json:"facts,omitempty"`
 }
 
 // View returns the API form of r. ExpiresAt is the next deadline: the end of

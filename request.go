@@ -45,9 +45,9 @@ type Decision struct {
 	Review       *ReviewRequirement `json:"review,omitempty"`
 	GrantTTL     time.Duration      `json:"grant_ttl"`
 	// Facts are what the analysers found the action does, keyed by analyser
-	// ("sql", "shell", "mcp", "http"); policy judged them, and reviewers and
-	// the evidence see them.
-	Facts map[string]map[string]any `json:"facts,omitempty"`
+	// ("sql", "shell", "mcp", "http"), as RFC 8785 canonical JSON; policy
+	// judged them, and reviewers and the evidence see them.
+	Facts json.RawMessage `json:"facts,omitempty"`
 }
 
 // ReviewRequirement is what a review decision asks of humans, merged from

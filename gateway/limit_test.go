@@ -84,7 +84,8 @@ func TestLimitHoldsAcrossRestart(t *testing.T) {
 	if r.Decision.Effect != countersign.EffectReview || r.State != countersign.StatePending || r.Decision.Rules[0] != "reads" {
 		t.Fatalf("third read after restart: %s %v, want review by reads", r.Decision.Effect, r.Decision.Reasons)
 	}
-	if f := r.Decision.Facts["sql"]; f["read_only"] != true {
+	var facts map[string]map[string]any
+	if err := json.Unmarshal(r.Decision.Facts, &facts); err != nil || facts["sql"]["read_only"] != true {
 		t.Errorf("the decision records the facts it judged: %v", r.Decision.Facts)
 	}
 	clk.Advance(61 * time.Second)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/analyze"
 	"github.com/countersign/countersign/policy"
 )
 
@@ -85,7 +86,10 @@ func (s *Service) decide(ctx context.Context, a countersign.Action, payload map[
 		}
 	}
 	d := p.Evaluate(in)
-	d.Facts = facts
+	if d.Facts, err = analyze.Encode(facts); err != nil {
+		return countersign.Decision{Effect: countersign.EffectDeny, Rules: []string{},
+			Reasons: []string{"analysis failed: " + err.Error()}, PolicyDigest: p.Digest()}
+	}
 	return d
 }
 

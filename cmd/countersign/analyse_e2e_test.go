@@ -57,7 +57,7 @@ func TestDefaultPackEndToEnd(t *testing.T) {
 		var r countersign.RequestView
 		st, eb := e.call(e.admin, "GET", "/v1/actions/"+v.ID, nil, &r)
 		e.want(200, "", st, eb, "get "+tc.name)
-		if len(r.Facts) != 1 {
+		if f := decodeFacts(r.Facts); len(f) != 1 {
 			t.Errorf("%s: facts %v, want one analyser's", tc.name, r.Facts)
 		}
 	}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -44,41 +46,44 @@ func printDecision(w io.Writer, p *policy.Policy, a countersign.Action, d counte
 			fmt.Fprintf(tw, "limit\t%s: %d per %s per agent, then %s (not counted here)\n", rule, l.Count, l.Per, l.Then)
 		}
 	}
-	names := make([]string, 0, len(d.Facts))
-	for name := range d.Facts {
-		names = append(names, name)
-	}
-	slices.Sort(names)
+	facts := decodeFacts(d.Facts)
+	names := slices.Sorted(maps.Keys(facts))
 	for _, name := range names {
-		printFacts(tw, name, d.Facts[name])
+		printFacts(tw, name, facts[name])
 	}
 	if len(names) == 0 {
 		fmt.Fprintf(tw, "facts\tnone (no analyser for kind %s)\n", a.Kind)
 	}
 }
 
-// printFacts prints one analyser's facts: the true and false flags on a line
-// each, then every other fact that has a value.
+// decodeFacts reads a decision's facts for display; nil when there are none
+// or they do not decode.
+func decodeFacts(raw json.RawMessage) map[string]map[string]any {
+	var f map[string]map[string]any
+	if len(raw) > 0 && json.Unmarshal(raw, &f) != nil {
+		return nil
+	}
+	return f
+}
+
+// printFacts prints one analyser's facts: the true ones on a line, then
+// every other fact with a value. The record leaves out false and empty
+// facts, so whatever is not shown was false or empty.
 func printFacts(w io.Writer, name string, facts map[string]any) {
-	var yes, no, rest []string
+	var yes, rest []string
 	for k, v := range facts {
-		switch v := v.(type) {
-		case bool:
-			if v {
+		if b, ok := v.(bool); ok {
+			if b {
 				yes = append(yes, k)
-			} else {
-				no = append(no, k)
 			}
-		default:
-			rest = append(rest, k)
+			continue
 		}
+		rest = append(rest, k)
 	}
 	slices.Sort(yes)
-	slices.Sort(no)
 	slices.Sort(rest)
 	fmt.Fprintf(w, "facts.%s\n", name)
 	fmt.Fprintf(w, "  true\t%s\n", orNone(strings.Join(yes, ", ")))
-	fmt.Fprintf(w, "  false\t%s\n", orNone(strings.Join(no, ", ")))
 	for _, k := range rest {
 		if s := factText(facts[k]); s != "" {
 			fmt.Fprintf(w, "  %s\t%s\n", k, s)
@@ -119,8 +124,12 @@ func factText(v any) string {
 func summary(m map[string]any) string {
 	for _, k := range []string{"type", "program"} {
 		if s, ok := m[k].(string); ok && s != "" {
-			if argv, ok := m["argv"].([]string); ok {
-				return strings.Join(argv, " ")
+			if argv, ok := m["argv"].([]any); ok {
+				words := make([]string, len(argv))
+				for i, w := range argv {
+					words[i] = fmt.Sprint(w)
+				}
+				return strings.Join(words, " ")
 			}
 			return s
 		}

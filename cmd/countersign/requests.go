@@ -105,8 +105,9 @@ func printRequest(w io.Writer, v *countersign.RequestView) {
 	}
 	row("decision", string(v.Decision)+" by "+rules)
 	row("reasons", strings.Join(v.Reasons, "; "))
-	for _, name := range slices.Sorted(maps.Keys(v.Facts)) {
-		facts := v.Facts[name]
+	all := decodeFacts(v.Facts)
+	for _, name := range slices.Sorted(maps.Keys(all)) {
+		facts := all[name]
 		var risks []string
 		for k, val := range facts {
 			if b, ok := val.(bool); ok && b {
