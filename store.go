@@ -96,7 +96,22 @@ type Watcher interface {
 type CreateRequestParams struct {
 	Agent          string
 	IdempotencyKey string
-	Build          func(frozen bool) (*Request, []Event, error)
+	// Hits are rate-limit hits counted in the same transaction, as Hit counts
+	// them, after the idempotency check and only for an agent that is not
+	// frozen: a replayed or frozen request counts nothing. Their counts, in
+	// order, go to Build (nil when none were counted).
+	Hits []HitParams
+	// Build makes the request and its events. It may be called with counts
+	// that put a rate limit over, and must then decide again.
+	Build func(frozen bool, counts []int) (*Request, []Event, error)
+}
+
+// HitParams are the arguments of one Store.Hit.
+type HitParams struct {
+	Key string
+	At  time.Time
+	Per time.Duration
+	Max int
 }
 
 // ListRequestsParams filter and page Store.ListRequests.

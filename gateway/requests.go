@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	countersign "github.com/countersign/countersign"
@@ -31,20 +32,30 @@ func (s *Service) Submit(ctx context.Context, by countersign.Principal, a counte
 	if err != nil {
 		return nil, false, countersign.Errorf(countersign.EInvalid, "action cannot be canonicalized: %v", err)
 	}
-	d := s.decide(ctx, a, payload, by.Owner, true)
+	d, uses, again := s.decide(ctx, a, payload, by.Owner)
+	now := s.now()
+	var hits []countersign.HitParams
+	for _, u := range uses {
+		hits = append(hits, countersign.HitParams{Key: limitKey(a.Agent, u.rule), At: now, Per: u.per, Max: u.max})
+	}
 	// Built here, outside the store's write transaction, for the usual case
-	// of an agent that is not frozen; Build only picks it, or rebuilds it
-	// denied when the agent turns out to be frozen.
+	// of an agent that is not frozen and within its limits; Build only picks
+	// it, or decides again when the store's counts put a limit over, or
+	// rebuilds it denied when the agent turns out to be frozen.
 	np := countersign.NewRequestParams{ID: newID("act_"), Action: a, Owner: by.Owner, Digest: digest,
-		Canonical: canonical, Decision: d, Now: s.now()}
+		Canonical: canonical, Decision: d, Now: now}
 	built, events := countersign.NewRequest(np)
 	r, created, err := s.store.CreateRequest(ctx, countersign.CreateRequestParams{
-		Agent: by.Name, IdempotencyKey: a.IdempotencyKey,
-		Build: func(frozen bool) (*countersign.Request, []countersign.Event, error) {
-			if !frozen {
+		Agent: by.Name, IdempotencyKey: a.IdempotencyKey, Hits: hits,
+		Build: func(frozen bool, counts []int) (*countersign.Request, []countersign.Event, error) {
+			if !frozen && !over(uses, counts) {
 				return built, events, nil
 			}
-			np.Frozen = true
+			np := np
+			np.Frozen = frozen
+			if !frozen {
+				np.Decision = again(counts)
+			}
 			r, ev := countersign.NewRequest(np)
 			return r, ev, nil
 		},
@@ -68,29 +79,71 @@ func (s *Service) Submit(ctx context.Context, by countersign.Principal, a counte
 	return r, created, nil
 }
 
-// decide runs the analysers and policy on an action whose payload Check
-// decoded. An analyser error denies. With count, rules with a limit count
-// the action against it in the store (Submit); without, they do not (a
-// test of the policy changes nothing).
-func (s *Service) decide(ctx context.Context, a countersign.Action, payload map[string]any, owner string, count bool) countersign.Decision {
-	p := s.policy.Load()
-	facts, err := s.analyze(ctx, a, payload, p.Analysis())
-	if err != nil {
-		return countersign.Decision{Effect: countersign.EffectDeny, Rules: []string{},
-			Reasons: []string{"analysis failed: " + err.Error()}, PolicyDigest: p.Digest()}
+// limitUse is a rule's rate limit that a decision consulted.
+type limitUse struct {
+	rule string
+	per  time.Duration
+	max  int
+}
+
+// over reports whether the store's counts put any limit over. Counts that
+// are missing count as over: fail closed.
+func over(uses []limitUse, counts []int) bool {
+	if len(uses) == 0 {
+		return false
 	}
-	in := policy.Input{Action: a, AgentOwner: owner, Payload: payload, Facts: facts}
-	if count {
-		in.Count = func(rule string, per time.Duration, max int) (int, error) {
-			return s.store.Hit(ctx, limitKey(a.Agent, rule), s.now(), per, max)
+	if len(counts) != len(uses) {
+		return true
+	}
+	for i, u := range uses {
+		if counts[i] > u.max {
+			return true
 		}
 	}
-	d := p.Evaluate(in)
-	if d.Facts, err = analyze.Encode(facts); err != nil {
+	return false
+}
+
+// decide runs the analysers and policy on an action whose payload Check
+// decoded. An analyser error denies. The decision assumes every rate limit
+// it consults is not yet reached; uses lists those limits, for the store to
+// count with the request, and again decides anew given their counts (a
+// count it lacks is over the limit).
+func (s *Service) decide(ctx context.Context, a countersign.Action, payload map[string]any, owner string) (d countersign.Decision, uses []limitUse, again func(counts []int) countersign.Decision) {
+	p := s.policy.Load()
+	failed := func(err error) countersign.Decision {
 		return countersign.Decision{Effect: countersign.EffectDeny, Rules: []string{},
 			Reasons: []string{"analysis failed: " + err.Error()}, PolicyDigest: p.Digest()}
 	}
-	return d
+	facts, err := s.analyze(ctx, a, payload, p.Analysis())
+	if err != nil {
+		return failed(err), nil, nil
+	}
+	encoded, err := analyze.Encode(facts)
+	if err != nil {
+		return failed(err), nil, nil
+	}
+	in := policy.Input{Action: a, AgentOwner: owner, Payload: payload, Facts: facts}
+	in.Count = func(rule string, per time.Duration, max int) (int, error) {
+		uses = append(uses, limitUse{rule: rule, per: per, max: max})
+		return 1, nil
+	}
+	d = p.Evaluate(in)
+	d.Facts = encoded
+	uses = slices.Clip(uses)
+	again = func(counts []int) countersign.Decision {
+		in.Count = func(rule string, per time.Duration, max int) (int, error) {
+			for i, u := range uses {
+				if u.rule == rule && i < len(counts) {
+					return counts[i], nil
+				}
+			}
+			return max + 1, nil
+		}
+		d := p.Evaluate(in)
+		d.Facts = encoded
+		return d
+	}
+	return d, uses, again
 }
 
 // limitKey names the store counter of one agent under one rule's limit.
@@ -114,7 +167,8 @@ func (s *Service) TestPolicy(ctx context.Context, by countersign.Principal, a co
 	if err != nil {
 		return countersign.Decision{}, err
 	}
-	return s.decide(ctx, a, payload, owner, false), nil
+	d, _, _ := s.decide(ctx, a, payload, owner)
+	return d, nil
 }
 
 // Get returns a request, expiring it first when it is due. Agents see only

@@ -63,7 +63,14 @@ func (s *Store) CreateRequest(ctx context.Context, p countersign.CreateRequestPa
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return fmt.Errorf("create request: %w", err)
 		}
-		r, events, err := p.Build(frozen)
+		var counts []int
+		if !frozen {
+			var err error
+			if counts, err = hits(ctx, tx, p.Hits); err != nil {
+				return fmt.Errorf("create request: %w", err)
+			}
+		}
+		r, events, err := p.Build(frozen, counts)
 		if err != nil {
 			return err
 		}

@@ -147,7 +147,7 @@ func allowed(id string, now time.Time) countersign.CreateRequestParams {
 	a := countersign.Action{Kind: countersign.ActionSQL, Agent: "bot", Payload: json.RawMessage(`{"sql":"select 1"}`)}
 	np := countersign.NewRequestParams{ID: id, Action: a, Owner: "owner@example.com",
 		Digest: "sha256:d", Decision: countersign.Decision{Effect: countersign.EffectAllow}, Now: now}
-	return countersign.CreateRequestParams{Agent: "bot", Build: func(frozen bool) (*countersign.Request, []countersign.Event, error) {
+	return countersign.CreateRequestParams{Agent: "bot", Build: func(frozen bool, _ []int) (*countersign.Request, []countersign.Event, error) {
 		np.Frozen = frozen
 		r, ev := countersign.NewRequest(np)
 		return r, ev, nil

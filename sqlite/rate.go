@@ -13,28 +13,51 @@ import (
 // runs write transactions one at a time, so concurrent Hits on a key count
 // one after another.
 func (s *Store) Hit(ctx context.Context, key string, at time.Time, per time.Duration, max int) (int, error) {
-	lo, now, err := countersign.HitWindow(key, at, per, max)
-	if err != nil {
-		return 0, err
-	}
 	var n int
-	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if _, err := tx.StmtContext(ctx, s.stmt.rateDelete).ExecContext(ctx, key, lo); err != nil {
-			return fmt.Errorf("hit: %w", err)
-		}
-		if err := tx.StmtContext(ctx, s.stmt.rateCount).QueryRowContext(ctx, key, lo).Scan(&n); err != nil {
-			return fmt.Errorf("hit: %w", err)
-		}
-		if n >= max {
-			return nil
-		}
-		if _, err := tx.StmtContext(ctx, s.stmt.rateInsert).ExecContext(ctx, key, now); err != nil {
-			return fmt.Errorf("hit: %w", err)
-		}
-		return nil
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		n, err = s.hit(ctx, tx, countersign.HitParams{Key: key, At: at, Per: per, Max: max})
+		return err
 	})
 	if err != nil {
 		return 0, err
+	}
+	return n, nil
+}
+
+// hits counts each of hs in tx, in order.
+func (s *Store) hits(ctx context.Context, tx *sql.Tx, hs []countersign.HitParams) ([]int, error) {
+	if len(hs) == 0 {
+		return nil, nil
+	}
+	counts := make([]int, len(hs))
+	for i, h := range hs {
+		n, err := s.hit(ctx, tx, h)
+		if err != nil {
+			return nil, err
+		}
+		counts[i] = n
+	}
+	return counts, nil
+}
+
+// hit counts one hit in tx.
+func (s *Store) hit(ctx context.Context, tx *sql.Tx, h countersign.HitParams) (int, error) {
+	lo, now, err := countersign.HitWindow(h.Key, h.At, h.Per, h.Max)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.StmtContext(ctx, s.stmt.rateDelete).ExecContext(ctx, h.Key, lo); err != nil {
+		return 0, fmt.Errorf("hit: %w", err)
+	}
+	var n int
+	if err := tx.StmtContext(ctx, s.stmt.rateCount).QueryRowContext(ctx, h.Key, lo).Scan(&n); err != nil {
+		return 0, fmt.Errorf("hit: %w", err)
+	}
+	if n < h.Max {
+		if _, err := tx.StmtContext(ctx, s.stmt.rateInsert).ExecContext(ctx, h.Key, now); err != nil {
+			return 0, fmt.Errorf("hit: %w", err)
+		}
 	}
 	return n + 1, nil
 }

@@ -51,7 +51,13 @@ func (s *Store) CreateRequest(ctx context.Context, p countersign.CreateRequestPa
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("create request: %w", err)
 		}
-		r, events, err := p.Build(frozen)
+		var counts []int
+		if !frozen {
+			if counts, err = s.hits(ctx, tx, p.Hits); err != nil {
+				return fmt.Errorf("create request: %w", err)
+			}
+		}
+		r, events, err := p.Build(frozen, counts)
 		if err != nil {
 			return err
 		}

@@ -15,7 +15,7 @@ import (
 func newAllowed(id string) countersign.CreateRequestParams {
 	a := countersign.Action{Kind: countersign.ActionSQL, Agent: "bot", Payload: json.RawMessage(`{"sql":"select 1"}`)}
 	d, _ := a.Digest()
-	return countersign.CreateRequestParams{Agent: "bot", Build: func(frozen bool) (*countersign.Request, []countersign.Event, error) {
+	return countersign.CreateRequestParams{Agent: "bot", Build: func(frozen bool, _ []int) (*countersign.Request, []countersign.Event, error) {
 		r, ev := countersign.NewRequest(countersign.NewRequestParams{ID: id, Action: a, Owner: "o@example.com", Digest: d,
 			Decision: countersign.Decision{Effect: countersign.EffectAllow}, Frozen: frozen, Now: time.Now()})
 		return r, ev, nil

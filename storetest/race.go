@@ -157,9 +157,9 @@ func testRaceIdempotency(t *testing.T, s countersign.Store) {
 		b := build(np)
 		got[i], created[i], errs[i] = s.CreateRequest(ctx, countersign.CreateRequestParams{
 			Agent: agentName, IdempotencyKey: "same",
-			Build: func(frozen bool) (*countersign.Request, []countersign.Event, error) {
+			Build: func(frozen bool, _ []int) (*countersign.Request, []countersign.Event, error) {
 				builds.Add(1)
-				return b(frozen)
+				return b(frozen, nil)
 			},
 		})
 	})

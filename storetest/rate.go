@@ -169,3 +169,50 @@ func testHitMax(t *testing.T, s countersign.Store) {
 	// A larger max counts what was kept: 1s, 2s, 60.5s and this.
 	hitMax(t, s, k, sec(60.7), time.Minute, 10, 4)
 }
+
+// testHitsInCreateRequest checks that CreateRequest counts its hits in its
+// own transaction and hands the counts to Build; that a replayed
+// idempotency key or a frozen agent counts nothing; and that a failed Build
+// leaves no hit behind.
+func testHitsInCreateRequest(t *testing.T, s countersign.Store) {
+	ctx := context.Background()
+	hits := []countersign.HitParams{{Key: "bot/reads", At: t0, Per: time.Minute, Max: 2}, {Key: "bot/any", At: t0, Per: time.Hour, Max: 100}}
+	createWith := func(id, key string, want []int) {
+		t.Helper()
+		np := params(id, agentName, allow, t0)
+		np.Action.IdempotencyKey = key
+		var got []int
+		_, _, err := s.CreateRequest(ctx, countersign.CreateRequestParams{
+			Agent: agentName, IdempotencyKey: key, Hits: hits,
+			Build: func(frozen bool, counts []int) (*countersign.Request, []countersign.Event, error) {
+				got = counts
+				return build(np)(frozen, counts)
+			},
+		})
+		if err != nil || !slices.Equal(got, want) {
+			t.Fatalf("create %s: counts %v, err %v; want %v", id, got, err, want)
+		}
+	}
+	createWith("h1", "k1", []int{1, 1})
+	createWith("h2", "k2", []int{2, 2})
+	createWith("h3", "k3", []int{3, 3}) // over the first limit: counted, not kept
+	createWith("h3-again", "k3", nil)  // a replay: Build is not called, nothing counted
+	hitMax(t, s, "bot/reads", t0, time.Minute, 2, 3)
+	hitMax(t, s, "bot/any", t0, time.Hour, 100, 4)
+
+	// A failed Build rolls its hits back.
+	boom := countersign.Errorf(countersign.EInvalid, "boom")
+	_, _, err := s.CreateRequest(ctx, countersign.CreateRequestParams{Agent: agentName, Hits: hits,
+		Build: func(bool, []int) (*countersign.Request, []countersign.Event, error) { return nil, nil, boom }})
+	if err != boom {
+		t.Fatalf("failing Build: %v", err)
+	}
+	hitMax(t, s, "bot/any", t0, time.Hour, 100, 5) // 4 and this one: the failed create left none
+
+	// A frozen agent's request counts nothing.
+	if err := s.SetAgentFrozen(ctx, agentName, true, countersign.NewEvent(countersign.EventAgentFrozen, "", "admin", t0, nil)); err != nil {
+		t.Fatal(err)
+	}
+	createWith("h4", "k4", nil)
+	hitMax(t, s, "bot/any", t0, time.Hour, 100, 6)
+}

@@ -48,7 +48,7 @@ func testCreateBuildError(t *testing.T, s countersign.Store) {
 	boom := countersign.Errorf(countersign.EPolicyInvalid, "boom")
 	_, created, err := s.CreateRequest(ctx, countersign.CreateRequestParams{
 		Agent: agentName,
-		Build: func(bool) (*countersign.Request, []countersign.Event, error) { return nil, nil, boom },
+		Build: func(bool, []int) (*countersign.Request, []countersign.Event, error) { return nil, nil, boom },
 	})
 	if err != boom || created {
 		t.Errorf("CreateRequest with failing Build = %v, %v; want false and Build's error unchanged", created, err)
@@ -89,9 +89,9 @@ func testIdempotency(t *testing.T, s countersign.Store) {
 	again.Action.IdempotencyKey = "k"
 	r, created, err := s.CreateRequest(ctx, countersign.CreateRequestParams{
 		Agent: agentName, IdempotencyKey: "k",
-		Build: func(bool) (*countersign.Request, []countersign.Event, error) {
+		Build: func(bool, []int) (*countersign.Request, []countersign.Event, error) {
 			t.Errorf("Build called for a repeated idempotency key")
-			return build(again)(false)
+			return build(again)(false, nil)
 		},
 	})
 	if err != nil || created {

@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) countersign.Store) {
 		{"HitConcurrent", testHitConcurrent},
 		{"HitInvalid", testHitInvalid},
 		{"HitMax", testHitMax},
+		{"HitsInCreateRequest", testHitsInCreateRequest},
 		{"RaceLedger", testRaceLedger},
 		{"RaceGrantConsumption", testRaceGrantConsumption},
 		{"RaceReviews", testRaceReviews},
@@ -113,8 +114,8 @@ func params(id, agentName string, d countersign.Decision, now time.Time) counter
 }
 
 // build returns a Build function that opens the request np describes.
-func build(np countersign.NewRequestParams) func(bool) (*countersign.Request, []countersign.Event, error) {
-	return func(frozen bool) (*countersign.Request, []countersign.Event, error) {
+func build(np countersign.NewRequestParams) func(bool, []int) (*countersign.Request, []countersign.Event, error) {
+	return func(frozen bool, _ []int) (*countersign.Request, []countersign.Event, error) {
 		np.Frozen = frozen
 		r, events := countersign.NewRequest(np)
 		return r, events, nil
