@@ -196,7 +196,7 @@ func testHitsInCreateRequest(t *testing.T, s countersign.Store) {
 	createWith("h1", "k1", []int{1, 1})
 	createWith("h2", "k2", []int{2, 2})
 	createWith("h3", "k3", []int{3, 3}) // over the first limit: counted, not kept
-	createWith("h3-again", "k3", nil)  // a replay: Build is not called, nothing counted
+	createWith("h3-again", "k3", nil)   // a replay: Build is not called, nothing counted
 	hitMax(t, s, "bot/reads", t0, time.Minute, 2, 3)
 	hitMax(t, s, "bot/any", t0, time.Hour, 100, 4)
 
