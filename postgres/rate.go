@@ -55,7 +55,7 @@ func hit(ctx context.Context, tx pgx.Tx, h countersign.HitParams) (int, error) {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, lockRate, h.Key)
 	b.Queue(`DELETE FROM rate_hits WHERE key = $1 AND at < $2`, h.Key, lo)
-	b.Queue(`WITH c AS (SELECT count(*) AS n FROM rate_hits WHERE key = $1 AND at >= $2),
+	b.Queue(`WITH c AS (SELECT count(*) AS n FROM (SELECT 1 FROM rate_hits WHERE key = $1 AND at >= $2 LIMIT $4) w),
 		ins AS (INSERT INTO rate_hits (key, at) SELECT $1, $3 FROM c WHERE c.n < $4)
 		SELECT n FROM c`, h.Key, lo, now, h.Max).
 		QueryRow(func(row pgx.Row) error { return row.Scan(&n) })

@@ -51,7 +51,7 @@ func (s *Store) hit(ctx context.Context, tx *sql.Tx, h countersign.HitParams) (i
 		return 0, fmt.Errorf("hit: %w", err)
 	}
 	var n int
-	if err := tx.StmtContext(ctx, s.stmt.rateCount).QueryRowContext(ctx, h.Key, lo).Scan(&n); err != nil {
+	if err := tx.StmtContext(ctx, s.stmt.rateCount).QueryRowContext(ctx, h.Key, lo, h.Max).Scan(&n); err != nil {
 		return 0, fmt.Errorf("hit: %w", err)
 	}
 	if n < h.Max {
@@ -66,5 +66,7 @@ func (s *Store) hit(ctx context.Context, tx *sql.Tx, h countersign.HitParams) (i
 const (
 	rateDelete = `DELETE FROM rate_hits WHERE key = ? AND at < ?`
 	rateInsert = `INSERT INTO rate_hits (key, at) VALUES (?, ?)`
-	rateCount  = `SELECT count(*) FROM rate_hits WHERE key = ? AND at >= ?`
+	// At most max rows are read: a key never keeps more in its window, and
+	// the cap holds if max shrank since.
+	rateCount = `SELECT count(*) FROM (SELECT 1 FROM rate_hits WHERE key = ? AND at >= ? LIMIT ?)`
 )
