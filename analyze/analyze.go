@@ -26,7 +26,7 @@ type Facts = map[string]map[string]any
 
 // Action returns the facts of an action whose payload Action.Check decoded
 // (nil: Action decodes it). Actions of kind custom have no facts.
-func Action(_ context.Context, a countersign.Action, payload map[string]any, opt policy.Analysis) (f Facts, err error) {
+func Action(ctx context.Context, a countersign.Action, payload map[string]any, opt policy.Analysis) (f Facts, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			f, err = nil, fmt.Errorf("the %s analyser failed: %v", a.Kind, r)
@@ -52,7 +52,7 @@ func Action(_ context.Context, a countersign.Action, payload map[string]any, opt
 		cmd, _ := payload["command"].(string)
 		return Facts{"shell": shell.Analyze(cmd).Map()}, nil
 	case countersign.ActionMCP:
-		return Facts{"mcp": MCP(payload, opt.TrustedServers)}, nil
+		return Facts{"mcp": MCP(ctx, payload, opt.TrustedServers)}, nil
 	case countersign.ActionHTTP:
 		return Facts{"http": HTTP(payload)}, nil
 	case countersign.ActionCustom:

@@ -26,7 +26,7 @@ func Encode(f Facts) (json.RawMessage, error) {
 	for k, v := range f {
 		m[k] = v
 	}
-	b, ok := appendValue(make([]byte, 0, 1024), m)
+	b, ok := appendValue(make([]byte, 0, 1024), m, true)
 	if ok {
 		return b, nil
 	}
@@ -39,7 +39,7 @@ func Encode(f Facts) (json.RawMessage, error) {
 
 // appendValue appends v's canonical JSON; ok is false when v holds something
 // the fast path does not write.
-func appendValue(b []byte, v any) ([]byte, bool) {
+func appendValue(b []byte, v any, pruning bool) ([]byte, bool) {
 	switch v := v.(type) {
 	case nil:
 		return append(b, "null"...), true
@@ -70,29 +70,33 @@ func appendValue(b []byte, v any) ([]byte, bool) {
 				b = append(b, ',')
 			}
 			var ok bool
-			if b, ok = appendValue(b, x); !ok {
+			if b, ok = appendValue(b, x, pruning); !ok {
 				return b, false
 			}
 		}
 		return append(b, ']'), true
 	case map[string]any:
-		return appendMap(b, v)
+		return appendMap(b, v, pruning)
 	case map[string]map[string]any:
 		m := make(map[string]any, len(v))
 		for k, x := range v {
 			m[k] = x
 		}
-		return appendMap(b, m)
+		return appendMap(b, m, pruning)
 	}
 	return b, false
 }
 
+// verbatim names the facts that hold what an agent sent (MCP's claimed
+// annotations), written whole: a claimed false is not the same as no claim.
+const verbatim = "claimed"
+
 // appendMap writes a map with its keys in RFC 8785 order, which for ASCII
 // keys is byte order; other keys take the slow path.
-func appendMap(b []byte, m map[string]any) ([]byte, bool) {
+func appendMap(b []byte, m map[string]any, pruning bool) ([]byte, bool) {
 	keys := make([]string, 0, len(m))
 	for k, v := range m {
-		if empty(v) {
+		if pruning && empty(v) {
 			continue
 		}
 		for i := 0; i < len(k); i++ {
@@ -111,7 +115,7 @@ func appendMap(b []byte, m map[string]any) ([]byte, bool) {
 		b = appendString(b, k)
 		b = append(b, ':')
 		var ok bool
-		if b, ok = appendValue(b, m[k]); !ok {
+		if b, ok = appendValue(b, m[k], pruning && k != verbatim); !ok {
 			return b, false
 		}
 	}
@@ -183,7 +187,11 @@ func prune(v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, x := range v {
-			if !empty(x) {
+			switch {
+			case empty(x):
+			case k == verbatim:
+				out[k] = x
+			default:
 				out[k] = prune(x)
 			}
 		}

@@ -40,6 +40,8 @@ func HTTP(payload map[string]any) map[string]any {
 		f["error"] = "the URL has no host"
 	case u.User != nil:
 		f["error"] = "the URL carries credentials"
+	default:
+		f["error"] = oddHost(u.Hostname())
 	}
 	if f["error"] != "" || !validMethod(method) {
 		if f["error"] == "" {
@@ -61,6 +63,50 @@ func HTTP(payload map[string]any) map[string]any {
 		f["path"] = "/"
 	}
 	return f
+}
+
+// oddHost says why a host cannot be given to policy in one canonical form,
+// or "" when it can: a rule that denies a host must not be passed by another
+// spelling of it. Refused: non-ASCII names (send punycode), empty labels
+// ("a..b", "a.."), and numbers that clients read as IPv4 addresses but are
+// not in dotted-quad form (2852039166, 0xA9FEA9FE, 127.1, 0251.0376.0251.0376).
+func oddHost(h string) string {
+	if strings.HasPrefix(h, "[") || net.ParseIP(h) != nil {
+		return ""
+	}
+	for i := 0; i < len(h); i++ {
+		if h[i] >= 0x80 {
+			return "the URL's host is not ASCII; send it in punycode"
+		}
+	}
+	labels := strings.Split(strings.TrimSuffix(h, "."), ".")
+	numeric := true
+	for _, l := range labels {
+		if l == "" {
+			return "the URL's host has an empty label"
+		}
+		if !numericLabel(strings.ToLower(l)) {
+			numeric = false
+		}
+	}
+	if numeric {
+		return "the URL's host is a number that is not a dotted-quad IPv4 address"
+	}
+	return ""
+}
+
+// numericLabel reports whether l is a decimal, octal or 0x-hex number, as
+// inet_aton reads a host label.
+func numericLabel(l string) bool {
+	digits := l
+	if strings.HasPrefix(l, "0x") {
+		digits = l[2:]
+		if digits == "" {
+			return true
+		}
+		return strings.Trim(digits, "0123456789abcdef") == ""
+	}
+	return digits != "" && strings.Trim(digits, "0123456789") == ""
 }
 
 // validMethod reports whether m is an RFC 9110 token.

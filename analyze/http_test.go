@@ -21,6 +21,19 @@ func TestHTTPFacts(t *testing.T) {
 		{"GET", "http://exa mple.com/", map[string]any{"parse_error": true, "mutating": true}},
 		{"GE T", "https://example.com/", map[string]any{"parse_error": true, "mutating": true}},
 		{"", "https://example.com/", map[string]any{"parse_error": true, "mutating": true}},
+		// Other spellings of an address are refused, so a rule that denies
+		// 169.254.169.254 cannot be passed by writing it differently.
+		{"GET", "http://2852039166/", map[string]any{"parse_error": true}},
+		{"GET", "http://0xA9FEA9FE/", map[string]any{"parse_error": true}},
+		{"GET", "http://169.254.43518/", map[string]any{"parse_error": true}},
+		{"GET", "http://0251.0376.0251.0376/", map[string]any{"parse_error": true}},
+		{"GET", "http://127.1/", map[string]any{"parse_error": true}},
+		{"GET", "http://ｅvil.com/", map[string]any{"parse_error": true}},
+		{"GET", "http://evil.com../", map[string]any{"parse_error": true}},
+		{"GET", "http://169.254.169.254/latest", map[string]any{"parse_error": false, "host": "169.254.169.254"}},
+		{"GET", "http://cafe.be/", map[string]any{"parse_error": false, "host": "cafe.be"}},
+		{"GET", "http://1.example.com/", map[string]any{"parse_error": false, "host": "1.example.com"}},
+		{"GET", "http://example.com./", map[string]any{"parse_error": false, "host": "example.com"}},
 	} {
 		f := HTTP(map[string]any{"method": tc.method, "url": tc.url})
 		for k, v := range tc.want {

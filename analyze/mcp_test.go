@@ -1,29 +1,43 @@
 package analyze
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
-func TestMCPTrustsOnlyTrustedServers(t *testing.T) {
+func TestMCPBelievesOnlyWhatTrustedServersAdvertise(t *testing.T) {
 	t.Parallel()
 	payload := map[string]any{
 		"server": "github", "tool": "list_issues",
 		"arguments":   map[string]any{"repo": "a/b"},
 		"annotations": map[string]any{"readOnlyHint": true, "openWorldHint": false},
 	}
-	f := MCP(payload, []string{"github"})
-	want := map[string]any{"server": "github", "tool": "list_issues", "trusted": true, "read_only": true,
+	advertisedRO := WithAdvertised(context.Background(), map[string]any{"readOnlyHint": true, "openWorldHint": false})
+	f := MCP(advertisedRO, payload, []string{"github"})
+	want := map[string]any{"server": "github", "tool": "list_issues", "trusted": true, "advertised": true, "read_only": true,
 		"destructive": false, "idempotent": true, "open_world": false, "arguments": int64(1)}
 	for k, v := range want {
 		if f[k] != v {
-			t.Errorf("trusted: %s = %v, want %v", k, f[k], v)
+			t.Errorf("trusted and advertised: %s = %v, want %v", k, f[k], v)
 		}
 	}
-	// The same claims from a server not on the list are ignored: MCP's
-	// defaults apply.
-	f = MCP(payload, []string{"filesystem"})
-	want = map[string]any{"trusted": false, "read_only": false, "destructive": true, "idempotent": false, "open_world": true}
-	for k, v := range want {
+	pessimistic := map[string]any{"read_only": false, "destructive": true, "idempotent": false, "open_world": true}
+	// The agent's own claim, even for a trusted server, is not believed:
+	// it wrote the payload.
+	f = MCP(context.Background(), payload, []string{"github"})
+	for k, v := range pessimistic {
 		if f[k] != v {
-			t.Errorf("untrusted: %s = %v, want %v", k, f[k], v)
+			t.Errorf("trusted server, claim only: %s = %v, want %v", k, f[k], v)
+		}
+	}
+	if f["trusted"] != true || f["advertised"] != false {
+		t.Errorf("trusted server, claim only: %v", f)
+	}
+	// Advertised by a server that is not trusted: ignored.
+	f = MCP(advertisedRO, payload, []string{"filesystem"})
+	for k, v := range pessimistic {
+		if f[k] != v {
+			t.Errorf("untrusted server: %s = %v, want %v", k, f[k], v)
 		}
 	}
 	if c := f["claimed"].(map[string]any); c["readOnlyHint"] != true {
@@ -33,12 +47,12 @@ func TestMCPTrustsOnlyTrustedServers(t *testing.T) {
 
 func TestMCPBadHintsFailClosed(t *testing.T) {
 	t.Parallel()
-	f := MCP(map[string]any{"server": "s", "tool": "t",
-		"annotations": map[string]any{"readOnlyHint": "yes", "destructiveHint": false}}, []string{"s"})
+	ctx := WithAdvertised(context.Background(), map[string]any{"readOnlyHint": "yes", "destructiveHint": false})
+	f := MCP(ctx, map[string]any{"server": "s", "tool": "t"}, []string{"s"})
 	if f["read_only"] != false || f["destructive"] != false {
 		t.Errorf("a non-bool readOnlyHint is ignored, an explicit destructiveHint false believed: %v", f)
 	}
-	f = MCP(map[string]any{"server": "s", "tool": "t"}, []string{"s"})
+	f = MCP(WithAdvertised(context.Background(), map[string]any{}), map[string]any{"server": "s", "tool": "t"}, []string{"s"})
 	if f["read_only"] != false || f["destructive"] != true || f["open_world"] != true {
 		t.Errorf("no hints: MCP defaults, got %v", f)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	countersign "github.com/countersign/countersign"
@@ -34,6 +35,9 @@ func (s *Service) Submit(ctx context.Context, by countersign.Principal, a counte
 	}
 	d, uses, again := s.decide(ctx, a, payload, by.Owner)
 	now := s.now()
+	// In key order, so that replicas lock one agent's counters in the same
+	// order whatever their policies' rule order.
+	slices.SortFunc(uses, func(x, y limitUse) int { return strings.Compare(x.rule, y.rule) })
 	var hits []countersign.HitParams
 	for _, u := range uses {
 		hits = append(hits, countersign.HitParams{Key: limitKey(a.Agent, u.rule), At: now, Per: u.per, Max: u.max})

@@ -91,13 +91,24 @@ func (d *decoder) include(p *Policy, n *yaml.Node) {
 	}
 }
 
-// merge adds an included pack to p.
+// merge adds an included pack to p: its own rules and those of the packs it
+// includes, except rules of packs p already has.
 func (d *decoder) merge(p *Policy, at *yaml.Node, name string, pp *Policy) {
+	var add []*rule
 	for _, r := range pp.rules {
+		origin := r.pack
+		if origin == "" {
+			origin = name
+		}
+		if slices.Contains(p.includes, origin) {
+			continue // merged already, through another include
+		}
 		if slices.ContainsFunc(p.rules, func(x *rule) bool { return x.name == r.name }) {
 			d.errorf(at, "include %s: its rule %q has the name of a rule already included", name, r.name)
 			return
 		}
+		r.pack = origin
+		add = append(add, r)
 	}
 	for g, members := range pp.groups {
 		if have, ok := p.groups[g]; ok && !slices.Equal(have, members) {
@@ -105,7 +116,7 @@ func (d *decoder) merge(p *Policy, at *yaml.Node, name string, pp *Policy) {
 			return
 		}
 	}
-	p.rules = append(p.rules, pp.rules...)
+	p.rules = append(p.rules, add...)
 	maps.Copy(p.groups, pp.groups)
 	p.mergeAnalysis(pp.analysis)
 	for _, inc := range pp.includes {

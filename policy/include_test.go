@@ -64,6 +64,18 @@ rules:
 	}
 }
 
+// Includes merge each pack once whatever their order.
+func TestIncludeOrder(t *testing.T) {
+	t.Parallel()
+	a := mustParse(t, "version: 1\ninclude: [databases, recommended]\n")
+	b := mustParse(t, "version: 1\ninclude: [recommended, databases]\n")
+	rec, _ := Pack("recommended")
+	sorted := func(x []string) []string { x = slices.Clone(x); slices.Sort(x); return x }
+	if !slices.Equal(sorted(a.Rules()), sorted(rec.Rules())) || !slices.Equal(sorted(b.Rules()), sorted(rec.Rules())) {
+		t.Errorf("rules %v and %v, want the recommended pack's %v once each", a.Rules(), b.Rules(), rec.Rules())
+	}
+}
+
 func TestIncludeErrors(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ src, want string }{

@@ -13,6 +13,10 @@ import (
 // long.
 const MaxLimitWindow = 31 * 24 * time.Hour
 
+// MaxLimitCount bounds a limit's count: the store reads up to count entries
+// to count one action, inside its write transaction.
+const MaxLimitCount = 10_000
+
 // limitSpec is a rule's "limit: {count, per, then}": once the rule has matched
 // more than count of one agent's actions within per, it gives then instead
 // of its own effect.
@@ -68,8 +72,8 @@ func (d *decoder) limit(r *rule, key, n *yaml.Node) *limitSpec {
 	if e, ok := m["count"]; !ok {
 		d.errorf(n, "limit: count is required (how many actions per window pass)")
 	} else if v, ok := d.integer(e.val, "limit.count"); ok {
-		if v < 1 || v > 1_000_000 {
-			d.errorf(e.val, "limit.count must be between 1 and 1000000, not %d", v)
+		if v < 1 || v > MaxLimitCount {
+			d.errorf(e.val, "limit.count must be between 1 and %d, not %d", MaxLimitCount, v)
 		}
 		l.count = v
 	}

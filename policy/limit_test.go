@@ -159,6 +159,7 @@ func TestLimitParseErrors(t *testing.T) {
 	for _, tc := range []struct{ rule, want string }{
 		{`{name: a, match: "true", effect: deny, limit: {count: 1, per: 1m, then: deny}}`, "a deny rule stops every action"},
 		{`{name: a, match: "true", effect: allow, limit: {count: 0, per: 1m, then: deny}}`, "limit.count must be between 1"},
+		{`{name: a, match: "true", effect: allow, limit: {count: 10001, per: 1m, then: deny}}`, "limit.count must be between 1 and 10000"},
 		{`{name: a, match: "true", effect: allow, limit: {count: 1, per: 10ms, then: deny}}`, "limit.per must be between 1s"},
 		{`{name: a, match: "true", effect: allow, limit: {count: 1, per: 1m, then: allow}}`, "limit.then must be review or deny"},
 		{`{name: a, match: "true", effect: review, review: {approvers: [any_human]}, limit: {count: 1, per: 1m, then: review}}`, "stricter than the rule's effect"},

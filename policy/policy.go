@@ -62,6 +62,7 @@ type rule struct {
 	grantTTL time.Duration // 0: not set (allow rules only)
 	review   *reviewSpec   // review rules only
 	limit    *limitSpec    // nil: no rate limit
+	pack     string        // the pack the rule came from; "" for the file's own
 	guards   []guard       // conjuncts that rule the match out cheaply
 }
 
@@ -90,7 +91,7 @@ const DefaultPack = "recommended"
 
 // Default returns the policy used when none is configured: the built-in
 // pack "recommended" (policy/packs/recommended.yaml), which lets read-only
-// SQL, harmless shell commands and trusted read-only MCP tools pass, denies
+// SQL and harmless shell commands pass, denies
 // COPY ... PROGRAM and sending secrets over the network, and holds
 // everything else for one or two humans.
 func Default() *Policy { return defaultPolicy }
