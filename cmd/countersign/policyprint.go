@@ -147,7 +147,7 @@ func summary(m map[string]any) string {
 }
 
 func oneLine(s string, max int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(printable(s)), " ")
 	if len(s) > max {
 		cut := max
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
@@ -156,6 +156,23 @@ func oneLine(s string, max int) string {
 		s = s[:cut] + "…"
 	}
 	return s
+}
+
+// printable replaces control characters (C0, DEL, C1, and the bidirectional
+// overrides) with U+FFFD, so that text an agent wrote cannot move the
+// cursor, recolour or rewrite what a reviewer's terminal shows. Tabs and
+// newlines become spaces.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f),
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return '\ufffd'
+		}
+		return r
+	}, s)
 }
 
 func orNone(s string) string {

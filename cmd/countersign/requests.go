@@ -87,7 +87,7 @@ func printRequest(w io.Writer, v *countersign.RequestView) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(k, val string) {
 		if val != "" {
-			fmt.Fprintf(tw, "%s:\t%s\n", k, val)
+			fmt.Fprintf(tw, "%s:\t%s\n", printable(k), printable(val))
 		}
 	}
 	row("id", v.ID)
