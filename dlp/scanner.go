@@ -1,0 +1,296 @@
+// Package dlp finds secrets and personal data in text and masks them before
+// the text leaves the gateway.
+//
+// Detectors are compiled once into a Scanner. A scan makes one pass over the
+// input with an Aho-Corasick automaton over every detector's keywords (and a
+// digit-run tracker for detectors that have no keyword, such as payment
+// cards); each detector's validating regular expression (RE2) then runs only
+// in a window around its candidates, and a validator (checksum, entropy,
+// structure) accepts or rejects each match.
+package dlp
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+)
+
+// Type names the kind of data a finding holds, e.g. EMAIL or AWS_ACCESS_KEY.
+// It is also the label used by redaction ("[EMAIL]").
+type Type string
+
+// Finding is one match: Input[Start:End] holds data of type Type, found by the
+// detector named Detector with a confidence in (0, 1].
+type Finding struct {
+	Type       Type
+	Start, End int
+	Confidence float64
+	Detector   string
+}
+
+// Detector describes one kind of secret or personal data.
+type Detector struct {
+	// Name identifies the detector in findings, e.g. "github-pat".
+	Name string
+	// Type is the type reported for its findings.
+	Type Type
+	// Keywords are anchors (ASCII case-insensitive): the pattern is tried
+	// only in a window around an occurrence of one of them.
+	Keywords []string
+	// Digits, if non-zero, also makes a run of at least Digits digits
+	// (single spaces, dashes or dots allowed between them) a candidate.
+	Digits int
+	// Pattern is the validating RE2 expression.
+	Pattern string
+	// Group selects the submatch that is the finding; 0 is the whole match.
+	Group int
+	// Before and After widen the window around a candidate, in bytes.
+	// Zero means 64 before and 256 after.
+	Before, After int
+	// Confidence is the confidence of a match that Validate does not change.
+	Confidence float64
+	// Validate, if set, returns the confidence of value (the selected group)
+	// given the whole match, or false to reject it.
+	Validate func(value, match []byte) (float64, bool)
+}
+
+type compiled struct {
+	Detector
+	re *regexp.Regexp
+}
+
+// Scanner is a compiled set of detectors. It is safe for concurrent use.
+type Scanner struct {
+	dets []compiled
+	m    *matcher
+	kw   [][]int // keyword id -> detector indexes
+	// digitDets are detectors with Digits > 0; minDigits the least Digits.
+	digitDets []int
+	minDigits int
+}
+
+// maxExtend bounds how far a window is widened to reach a token boundary.
+const maxExtend = 256
+
+// NewScanner compiles detectors into a Scanner. It returns an error if a
+// pattern does not compile or a detector has neither keywords nor Digits.
+func NewScanner(detectors []Detector) (*Scanner, error) {
+	s := &Scanner{}
+	index := map[string]int{}
+	var words []string
+	for i, d := range detectors {
+		re, err := regexp.Compile(d.Pattern)
+		if err != nil {
+			return nil, fmt.Errorf("compile detector %s: %w", d.Name, err)
+		}
+		if len(d.Keywords) == 0 && d.Digits == 0 {
+			return nil, fmt.Errorf("compile detector %s: no keywords and no digits", d.Name)
+		}
+		if d.Group > re.NumSubexp() {
+			return nil, fmt.Errorf("compile detector %s: group %d out of range", d.Name, d.Group)
+		}
+		if d.Before == 0 {
+			d.Before = 64
+		}
+		if d.After == 0 {
+			d.After = 256
+		}
+		s.dets = append(s.dets, compiled{Detector: d, re: re})
+		for _, k := range d.Keywords {
+			lk := string(lowerBytes([]byte(k)))
+			id, ok := index[lk]
+			if !ok {
+				id = len(words)
+				index[lk] = id
+				words = append(words, lk)
+				s.kw = append(s.kw, nil)
+			}
+			s.kw[id] = append(s.kw[id], i)
+		}
+		if d.Digits > 0 {
+			s.digitDets = append(s.digitDets, i)
+			if s.minDigits == 0 || d.Digits < s.minDigits {
+				s.minDigits = d.Digits
+			}
+		}
+	}
+	s.m = newMatcher(words)
+	return s, nil
+}
+
+func lowerBytes(b []byte) []byte {
+	for i, c := range b {
+		b[i] = lowerASCII(c)
+	}
+	return b
+}
+
+type span struct{ start, end int }
+
+// Scan returns the findings in input, ordered by Start, with overlaps
+// resolved: of two overlapping findings the one with the higher confidence
+// wins, then the longer.
+func (s *Scanner) Scan(input []byte) []Finding {
+	wins := make([][]span, len(s.dets))
+	add := func(d, start, end int) {
+		det := &s.dets[d]
+		ws, we := max(0, start-det.Before), min(len(input), end+det.After)
+		w := wins[d]
+		if n := len(w); n > 0 && ws <= w[n-1].end {
+			w[n-1].end = max(w[n-1].end, we)
+			return
+		}
+		wins[d] = append(w, span{ws, we})
+	}
+
+	m := s.m
+	st := int32(0)
+	runStart, digits, lastDigit := -1, 0, -2
+	endRun := func(i int) {
+		if digits >= s.minDigits {
+			for _, d := range s.digitDets {
+				if digits >= s.dets[d].Digits {
+					add(d, runStart, lastDigit+1)
+				}
+			}
+		}
+		runStart, digits = -1, 0
+	}
+	for i, c := range input {
+		st = m.trans[int(st)*m.nclass+int(m.class[c])]
+		for _, id := range m.out[st] {
+			start := i + 1 - m.plen[id]
+			for _, d := range s.kw[id] {
+				add(d, start, i+1)
+			}
+		}
+		if s.minDigits == 0 {
+			continue
+		}
+		switch {
+		case '0' <= c && c <= '9':
+			if runStart < 0 {
+				runStart = i
+			}
+			digits++
+			lastDigit = i
+		case (c == ' ' || c == '-' || c == '.') && runStart >= 0 && lastDigit == i-1:
+			// a single separator may continue the run
+		default:
+			if runStart >= 0 {
+				endRun(i)
+			}
+		}
+	}
+	if runStart >= 0 {
+		endRun(len(input))
+	}
+
+	var found []Finding
+	for d, w := range wins {
+		det := &s.dets[d]
+		for _, sp := range w {
+			sp = widen(input, sp)
+			text := input[sp.start:sp.end]
+			for _, loc := range det.re.FindAllSubmatchIndex(text, -1) {
+				vs, ve := loc[2*det.Group], loc[2*det.Group+1]
+				if vs < 0 || ve <= vs {
+					continue
+				}
+				conf := det.Confidence
+				if det.Validate != nil {
+					var ok bool
+					conf, ok = det.Validate(text[vs:ve], text[loc[0]:loc[1]])
+					if !ok {
+						continue
+					}
+				}
+				found = append(found, Finding{
+					Type: det.Type, Start: sp.start + vs, End: sp.start + ve,
+					Confidence: conf, Detector: det.Name,
+				})
+			}
+		}
+	}
+	return resolve(found)
+}
+
+// isSpace reports whether c ends a token for window widening.
+func isSpace(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '"', '\'', '<', '>', '`', ',', ';', '(', ')', '[', ']', '{', '}':
+		return true
+	}
+	return false
+}
+
+// widen moves the edges of sp outwards to token boundaries, at most
+// maxExtend bytes each way, so a window never starts or ends inside a token.
+func widen(input []byte, sp span) span {
+	for n := 0; sp.start > 0 && n < maxExtend && !isSpace(input[sp.start-1]); n++ {
+		sp.start--
+	}
+	for n := 0; sp.end < len(input) && n < maxExtend && !isSpace(input[sp.end]); n++ {
+		sp.end++
+	}
+	return sp
+}
+
+// resolve drops findings that overlap a better one (higher confidence, then
+// longer, then earlier) and returns the rest ordered by Start. It works on
+// clusters of transitively overlapping findings, so it stays linear when
+// findings are many and mostly disjoint.
+func resolve(fs []Finding) []Finding {
+	if len(fs) < 2 {
+		return fs
+	}
+	sort.Slice(fs, func(i, j int) bool {
+		if fs[i].Start != fs[j].Start {
+			return fs[i].Start < fs[j].Start
+		}
+		return fs[i].End > fs[j].End
+	})
+	out := make([]Finding, 0, len(fs))
+	for i := 0; i < len(fs); {
+		j, end := i+1, fs[i].End
+		for j < len(fs) && fs[j].Start < end {
+			end = max(end, fs[j].End)
+			j++
+		}
+		out = append(out, resolveCluster(fs[i:j])...)
+		i = j
+	}
+	return out
+}
+
+func better(a, b Finding) bool {
+	if a.Confidence != b.Confidence {
+		return a.Confidence > b.Confidence
+	}
+	if la, lb := a.End-a.Start, b.End-b.Start; la != lb {
+		return la > lb
+	}
+	return a.Start < b.Start
+}
+
+func resolveCluster(c []Finding) []Finding {
+	if len(c) == 1 {
+		return c
+	}
+	sort.SliceStable(c, func(i, j int) bool { return better(c[i], c[j]) })
+	var kept []Finding
+	for _, f := range c {
+		ok := true
+		for _, k := range kept {
+			if f.Start < k.End && k.Start < f.End {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			kept = append(kept, f)
+		}
+	}
+	sort.Slice(kept, func(i, j int) bool { return kept[i].Start < kept[j].Start })
+	return kept
+}
