@@ -87,9 +87,6 @@ func Mask(input []byte, findings []Finding, policy Policy) ([]byte, Counts, erro
 			j++
 		}
 		i = j
-		if f.Start < pos { // wholly inside an earlier span
-			continue
-		}
 		out = append(out, input[pos:f.Start]...)
 		value := input[f.Start:end]
 		switch s := policy.Strategy(f.Type); s {
