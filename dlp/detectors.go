@@ -32,7 +32,7 @@ var SecretDetectors = []Detector{
 	// AWS access key id: 4-letter prefix (AKIA long-term, ASIA STS temporary,
 	// ABIA/ACCA service-specific) + 16 characters of base32 [A-Z2-7].
 	// IAM user guide, "Understanding unique ID prefixes".
-	{Name: "aws-access-key-id", Type: AWSAccessKey, Keywords: []string{"AKIA", "ASIA", "ABIA", "ACCA"},
+	{Name: "aws-access-key-id", Anchored: true, Type: AWSAccessKey, Keywords: []string{"AKIA", "ASIA", "ABIA", "ACCA"},
 		Pattern: `\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b`, Group: 1, Confidence: 0.95, Validate: secret(0.95)},
 	// AWS secret access key: 40 base64 characters; only reported next to a
 	// name that says it is one (aws_secret_access_key, AWS_SECRET, ...).
@@ -43,21 +43,21 @@ var SecretDetectors = []Detector{
 	// server), ghs_ (server-to-server), ghr_ (refresh) + 36 base62; and
 	// fine-grained personal tokens github_pat_ + 22 + "_" + 59. GitHub docs,
 	// "About authentication to GitHub: GitHub's token formats".
-	{Name: "github-token", Type: GitHubToken, Keywords: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"},
+	{Name: "github-token", Anchored: true, Type: GitHubToken, Keywords: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"},
 		Pattern: `\b(gh[pousr]_[A-Za-z0-9]{36})\b`, Group: 1, Confidence: 0.99, Validate: secret(0.99)},
-	{Name: "github-fine-grained-pat", Type: GitHubToken, Keywords: []string{"github_pat_"},
+	{Name: "github-fine-grained-pat", Anchored: true, Type: GitHubToken, Keywords: []string{"github_pat_"},
 		Pattern: `\b(github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b`, Group: 1, Confidence: 0.99, Validate: secret(0.99)},
 	// GitLab personal access token: glpat- + 20 characters (older) or a
 	// longer routable form with dots. GitLab docs, "Token prefixes".
-	{Name: "gitlab-pat", Type: GitLabToken, Keywords: []string{"glpat-"},
+	{Name: "gitlab-pat", Anchored: true, Type: GitLabToken, Keywords: []string{"glpat-"},
 		Pattern: `\b(glpat-[A-Za-z0-9_\-]{20,80}(?:\.[A-Za-z0-9_\-]{2,})*)`, Group: 1, Confidence: 0.99, Validate: secret(0.99)},
 	// Slack tokens: xoxb- (bot), xoxp- (user), xoxa-/xoxr-/xoxs- + numeric
 	// team/user ids and a random part, dash-separated. api.slack.com,
 	// "Token types".
-	{Name: "slack-token", Type: SlackToken, Keywords: []string{"xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"},
+	{Name: "slack-token", Anchored: true, Type: SlackToken, Keywords: []string{"xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"},
 		Pattern: `\b(xox[bpars]-[0-9]{6,}-[0-9A-Za-z-]{8,})`, Group: 1, Confidence: 0.97, Validate: secret(0.97)},
 	// Slack app-level token: xapp-<n>-<app id>-<number>-<hex>.
-	{Name: "slack-app-token", Type: SlackToken, Keywords: []string{"xapp-"},
+	{Name: "slack-app-token", Anchored: true, Type: SlackToken, Keywords: []string{"xapp-"},
 		Pattern: `\b(xapp-[0-9]-[A-Z0-9]{8,}-[0-9]{6,}-[a-f0-9]{32,})`, Group: 1, Confidence: 0.97, Validate: secret(0.97)},
 	// Slack incoming webhook: https://hooks.slack.com/services/T…/B…/<24
 	// base62>, or /workflows/… . api.slack.com, "Sending messages using
@@ -67,45 +67,45 @@ var SecretDetectors = []Detector{
 	// Stripe live secret (sk_live_) and restricted (rk_live_) keys + 24 or
 	// more base62. Stripe docs, "API keys". Test keys (sk_test_) grant no
 	// money movement and are not reported.
-	{Name: "stripe-live-key", Type: StripeKey, Keywords: []string{"sk_live_", "rk_live_"},
+	{Name: "stripe-live-key", Anchored: true, Type: StripeKey, Keywords: []string{"sk_live_", "rk_live_"},
 		Pattern: `\b([sr]k_live_[0-9A-Za-z]{24,247})\b`, Group: 1, Confidence: 0.99, Validate: secret(0.99)},
 	// Anthropic API key: sk-ant-<kind><version>- + base64url, e.g.
 	// sk-ant-api03-… (about 95 characters after the kind).
-	{Name: "anthropic-key", Type: AnthropicKey, Keywords: []string{"sk-ant-"},
+	{Name: "anthropic-key", Anchored: true, Type: AnthropicKey, Keywords: []string{"sk-ant-"},
 		Pattern: `\b(sk-ant-[a-z]+[0-9]{2}-[A-Za-z0-9_\-]{32,})`, Group: 1, Confidence: 0.99, Validate: secret(0.99)},
 	// OpenAI project, service-account and admin keys: sk-proj-, sk-svcacct-,
 	// sk-admin- + base64url (often with the marker T3BlbkFJ, "OpenAI" in
 	// base64, in the middle).
-	{Name: "openai-project-key", Type: OpenAIKey, Keywords: []string{"sk-proj-", "sk-svcacct-", "sk-admin-"},
+	{Name: "openai-project-key", Anchored: true, Type: OpenAIKey, Keywords: []string{"sk-proj-", "sk-svcacct-", "sk-admin-"},
 		Pattern: `\b(sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,})`, Group: 1, Confidence: 0.98, Validate: secret(0.98)},
 	// OpenAI legacy user key: sk- + 20 base62 + T3BlbkFJ + 20 base62, or
 	// sk- + 48 base62 without the marker (lower confidence).
-	{Name: "openai-legacy-key", Type: OpenAIKey, Keywords: []string{"sk-"},
+	{Name: "openai-legacy-key", Anchored: true, Type: OpenAIKey, Keywords: []string{"sk-"},
 		Pattern: `\b(sk-[A-Za-z0-9]{48})\b`, Group: 1, Validate: validOpenAILegacy},
 	// npm access token: npm_ + 36 base62. npm docs, "About access tokens".
-	{Name: "npm-token", Type: NPMToken, Keywords: []string{"npm_"},
+	{Name: "npm-token", Anchored: true, Type: NPMToken, Keywords: []string{"npm_"},
 		Pattern: `\b(npm_[A-Za-z0-9]{36})\b`, Group: 1, Confidence: 0.97, Validate: secret(0.97)},
 	// PyPI API token: a macaroon, pypi- + base64url that always starts
 	// AgEIcHlwaS5vcmc ("pypi.org" in the serialised macaroon).
-	{Name: "pypi-token", Type: PyPIToken, Keywords: []string{"pypi-AgEIcHlwaS5vcmc"},
+	{Name: "pypi-token", Anchored: true, Type: PyPIToken, Keywords: []string{"pypi-AgEIcHlwaS5vcmc"},
 		Pattern: `(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,})`, Group: 1, Confidence: 0.99, Validate: secret(0.99)},
 	// SendGrid API key: SG. + 22 base64url + . + 43 base64url.
-	{Name: "sendgrid-key", Type: SendGridKey, Keywords: []string{"SG."},
+	{Name: "sendgrid-key", Anchored: true, Type: SendGridKey, Keywords: []string{"SG."},
 		Pattern: `\b(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})\b`, Group: 1, Confidence: 0.98, Validate: secret(0.98)},
 	// Twilio API key SID (SK + 32 hex) and account SID (AC + 32 hex), only
 	// near the word "twilio": bare 34-character hex ids are too common.
-	{Name: "twilio-key", Type: TwilioKey, Keywords: []string{"twilio"}, Before: 256, After: 256,
+	{Name: "twilio-key", Type: TwilioKey, Keywords: []string{"twilio"}, Before: 256, After: 256, Multiline: true,
 		Pattern: `\b((?:SK|AC)[0-9a-f]{32})\b`, Group: 1, Confidence: 0.85, Validate: secret(0.85)},
 	// Private keys in PEM (RFC 7468: "-----BEGIN RSA PRIVATE KEY-----",
 	// "EC", "ENCRYPTED", PKCS#8 with no algorithm) and OpenSSH form
 	// ("-----BEGIN OPENSSH PRIVATE KEY-----", PROTOCOL.key). A block cut off
 	// before its END line is still reported up to where the base64 stops.
-	{Name: "private-key", Type: PrivateKey, Keywords: []string{"-----BEGIN"}, Before: 1, After: 16384,
+	{Name: "private-key", Type: PrivateKey, Keywords: []string{"-----BEGIN"}, Before: 1, After: 16384, Multiline: true,
 		Pattern:    `-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,\-]*)`,
 		Confidence: 1.0},
 	// JWT (RFC 7519, compact JWS): three base64url parts; the header must
 	// decode to a JSON object with "alg".
-	{Name: "jwt", Type: JWT, Keywords: []string{"eyJ"}, Before: 1,
+	{Name: "jwt", Anchored: true, Type: JWT, Keywords: []string{"eyJ"}, Before: 1,
 		Pattern: `\b(eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})`, Group: 1, Validate: validJWT},
 	// Database URL with a password in the userinfo (RFC 3986):
 	// scheme://user:password@host. Only the password is reported, so the
@@ -119,10 +119,10 @@ var SecretDetectors = []Detector{
 	// Generic assignment: a name containing password, passwd, pwd, secret,
 	// token or api key, then = or :, then a value of 8-128 non-space
 	// characters, gated on Shannon entropy (validGeneric).
-	{Name: "generic-secret", Type: GenericSecret,
+	{Name: "generic-secret", Anchored: true, Type: GenericSecret,
 		Keywords: []string{"password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key", "access_key"},
 		Before:   48, After: 200,
-		Pattern: `(?i)[a-z0-9_.\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|access_key)[a-z0-9_.\-]*["']?\s*[:=]\s*["']?([^\s"',;&]{8,128})`,
+		Pattern: `(?i)(?:password|passwd|pwd|secret|token|api[_\-]?key|access_key)[a-z0-9_.\-]*["']?\s*[:=]\s*["']?([^\s"',;&]{8,128})`,
 		Group:   1, Validate: validGeneric},
 }
 
@@ -135,15 +135,15 @@ var PersonalDetectors = []Detector{
 		Validate: validEmail},
 	// Payment card (ISO/IEC 7812): 13-19 digits, optionally grouped by
 	// spaces or dashes, with a known brand prefix and a valid Luhn digit.
-	{Name: "payment-card", Type: PaymentCard, Digits: 13, Before: 8, After: 8,
+	{Name: "payment-card", Anchored: true, Type: PaymentCard, Digits: 13,
 		Pattern: `\b(?:[0-9][ \-]?){12,18}[0-9]\b`, Validate: validCard},
 	// IBAN (ISO 13616): country, 2 check digits, up to 30 alphanumerics,
 	// optionally in groups of four; length per country and mod-97 checked.
-	{Name: "iban", Type: IBAN, Digits: 8, Before: 40, After: 16,
+	{Name: "iban", Type: IBAN, Digits: 8, Before: 34, After: 24,
 		Pattern: `\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`, Validate: validIBAN},
 	// US SSN: AAA-GG-SSSS with dashes or spaces (bare nine digits are too
 	// often other numbers); SSA invalid ranges rejected (validSSN).
-	{Name: "us-ssn", Type: USSSN, Digits: 9, Before: 8, After: 8,
+	{Name: "us-ssn", Anchored: true, Type: USSSN, Digits: 9,
 		Pattern: `\b[0-9]{3}([\- ])[0-9]{2}([\- ])[0-9]{4}\b`, Validate: validSSN},
 }
 

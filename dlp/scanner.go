@@ -10,9 +10,11 @@
 package dlp
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 )
 
 // Type names the kind of data a finding holds, e.g. EMAIL or AWS_ACCESS_KEY.
@@ -45,8 +47,20 @@ type Detector struct {
 	// Group selects the submatch that is the finding; 0 is the whole match.
 	Group int
 	// Before and After widen the window around a candidate, in bytes.
-	// Zero means 64 before and 256 after.
+	// For keyword detectors both zero means 64 before and 256 after, and
+	// the window is then widened to token boundaries. For digit detectors
+	// the window is the digit run plus exactly Before and After bytes, and
+	// a match touching a letter or digit outside it is rejected.
 	Before, After int
+	// Anchored says a match starts exactly at the keyword (or at the start
+	// of the digit run): the pattern is tried once there instead of at
+	// every position of a window, which is much cheaper when candidates are
+	// frequent. A pattern that starts with \b must then not follow a letter
+	// or digit.
+	Anchored bool
+	// Multiline lets the window cross line breaks; otherwise it is cut at
+	// the line holding the candidate, which keeps windows small in logs.
+	Multiline bool
 	// Confidence is the confidence of a match that Validate does not change.
 	Confidence float64
 	// Validate, if set, returns the confidence of value (the selected group)
@@ -56,7 +70,8 @@ type Detector struct {
 
 type compiled struct {
 	Detector
-	re *regexp.Regexp
+	re       *regexp.Regexp
+	boundary bool // anchored pattern starts with \b
 }
 
 // Scanner is a compiled set of detectors. It is safe for concurrent use.
@@ -79,7 +94,11 @@ func NewScanner(detectors []Detector) (*Scanner, error) {
 	index := map[string]int{}
 	var words []string
 	for i, d := range detectors {
-		re, err := regexp.Compile(d.Pattern)
+		expr := d.Pattern
+		if d.Anchored {
+			expr = `^(?:` + expr + `)`
+		}
+		re, err := regexp.Compile(expr)
 		if err != nil {
 			return nil, fmt.Errorf("compile detector %s: %w", d.Name, err)
 		}
@@ -89,13 +108,10 @@ func NewScanner(detectors []Detector) (*Scanner, error) {
 		if d.Group > re.NumSubexp() {
 			return nil, fmt.Errorf("compile detector %s: group %d out of range", d.Name, d.Group)
 		}
-		if d.Before == 0 {
-			d.Before = 64
+		if d.Before == 0 && d.After == 0 && d.Digits == 0 {
+			d.Before, d.After = 64, 256
 		}
-		if d.After == 0 {
-			d.After = 256
-		}
-		s.dets = append(s.dets, compiled{Detector: d, re: re})
+		s.dets = append(s.dets, compiled{Detector: d, re: re, boundary: strings.HasPrefix(d.Pattern, `\b`)})
 		for _, k := range d.Keywords {
 			lk := string(lowerBytes([]byte(k)))
 			id, ok := index[lk]
@@ -135,8 +151,19 @@ func (s *Scanner) Scan(input []byte) []Finding {
 	add := func(d, start, end int) {
 		det := &s.dets[d]
 		ws, we := max(0, start-det.Before), min(len(input), end+det.After)
+		if det.Anchored {
+			ws = start
+		}
+		if !det.Multiline {
+			if i := bytes.LastIndexByte(input[ws:start], '\n'); i >= 0 {
+				ws += i + 1
+			}
+			if i := bytes.IndexByte(input[end:we], '\n'); i >= 0 {
+				we = end + i
+			}
+		}
 		w := wins[d]
-		if n := len(w); n > 0 && ws <= w[n-1].end {
+		if n := len(w); n > 0 && ws <= w[n-1].end && !det.Anchored {
 			w[n-1].end = max(w[n-1].end, we)
 			return
 		}
@@ -190,11 +217,29 @@ func (s *Scanner) Scan(input []byte) []Finding {
 	for d, w := range wins {
 		det := &s.dets[d]
 		for _, sp := range w {
-			sp = widen(input, sp)
+			if det.Anchored {
+				if det.boundary && sp.start > 0 && isAlnum(input[sp.start-1]) {
+					continue
+				}
+				sp.end = widen(input, sp).end
+			} else if det.Digits == 0 {
+				sp = widen(input, sp)
+			}
 			text := input[sp.start:sp.end]
-			for _, loc := range det.re.FindAllSubmatchIndex(text, -1) {
+			var locs [][]int
+			if det.Anchored {
+				if loc := det.re.FindSubmatchIndex(text); loc != nil {
+					locs = [][]int{loc}
+				}
+			} else {
+				locs = det.re.FindAllSubmatchIndex(text, -1)
+			}
+			for _, loc := range locs {
 				vs, ve := loc[2*det.Group], loc[2*det.Group+1]
 				if vs < 0 || ve <= vs {
+					continue
+				}
+				if det.Digits > 0 && !isolated(input, sp.start+loc[0], sp.start+loc[1]) {
 					continue
 				}
 				conf := det.Confidence
@@ -213,6 +258,16 @@ func (s *Scanner) Scan(input []byte) []Finding {
 		}
 	}
 	return resolve(found)
+}
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// isolated reports whether input[start:end] has no letter or digit right
+// before or after it.
+func isolated(input []byte, start, end int) bool {
+	return (start == 0 || !isAlnum(input[start-1])) && (end == len(input) || !isAlnum(input[end]))
 }
 
 // isSpace reports whether c ends a token for window widening.
