@@ -139,7 +139,7 @@ var PersonalDetectors = []Detector{
 		Pattern: `\b(?:[0-9][ \-]?){12,18}[0-9]\b`, Validate: validCard},
 	// IBAN (ISO 13616): country, 2 check digits, up to 30 alphanumerics,
 	// optionally in groups of four; length per country and mod-97 checked.
-	{Name: "iban", Type: IBAN, Digits: 8, Before: 34, After: 24,
+	{Name: "iban", Type: IBAN, Digits: 8, Before: 34, After: 24, Precheck: hasCountryCheck,
 		Pattern: `\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`, Validate: validIBAN},
 	// US SSN: AAA-GG-SSSS with dashes or spaces (bare nine digits are too
 	// often other numbers); SSA invalid ranges rejected (validSSN).
@@ -164,4 +164,16 @@ func validOpenAILegacy(value, _ []byte) (float64, bool) {
 		return 0, false
 	}
 	return 0.7, true
+}
+
+// hasCountryCheck reports whether w holds two upper-case letters followed by
+// two digits, the start of every IBAN.
+func hasCountryCheck(w []byte) bool {
+	for i := 0; i+4 <= len(w); i++ {
+		if 'A' <= w[i] && w[i] <= 'Z' && 'A' <= w[i+1] && w[i+1] <= 'Z' &&
+			'0' <= w[i+2] && w[i+2] <= '9' && '0' <= w[i+3] && w[i+3] <= '9' {
+			return true
+		}
+	}
+	return false
 }

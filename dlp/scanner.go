@@ -58,6 +58,9 @@ type Detector struct {
 	// frequent. A pattern that starts with \b must then not follow a letter
 	// or digit.
 	Anchored bool
+	// Precheck, if set, is a cheap test a window must pass before the
+	// pattern is tried in it.
+	Precheck func(window []byte) bool
 	// Multiline lets the window cross line breaks; otherwise it is cut at
 	// the line holding the candidate, which keeps windows small in logs.
 	Multiline bool
@@ -226,6 +229,9 @@ func (s *Scanner) Scan(input []byte) []Finding {
 				sp = widen(input, sp)
 			}
 			text := input[sp.start:sp.end]
+			if det.Precheck != nil && !det.Precheck(text) {
+				continue
+			}
 			var locs [][]int
 			if det.Anchored {
 				if loc := det.re.FindSubmatchIndex(text); loc != nil {
