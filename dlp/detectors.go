@@ -133,10 +133,13 @@ var PersonalDetectors = []Detector{
 	{Name: "email", Type: Email, Keywords: []string{"@"}, Before: 64, After: 256,
 		Pattern:  `[A-Za-z0-9._%+\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b`,
 		Validate: validEmail},
-	// Payment card (ISO/IEC 7812): 13-19 digits, optionally grouped by
-	// spaces or dashes, with a known brand prefix and a valid Luhn digit.
+	// Payment card (ISO/IEC 7812): 13-19 digits, ungrouped or grouped as
+	// printed (4-4-4-x, Amex/Diners 4-6-5/4-6-4) with spaces or dashes, with
+	// a known brand prefix and a valid Luhn digit. Explicit groupings keep a
+	// number that follows the card (a CVV, a timestamp) out of the match.
 	{Name: "payment-card", Anchored: true, Type: PaymentCard, Digits: 13,
-		Pattern: `\b(?:[0-9][ \-]?){12,18}[0-9]\b`, Validate: validCard},
+		Pattern:  `\b(?:[0-9]{13,19}|[0-9]{4}(?:[ \-][0-9]{4}){2}[ \-][0-9]{1,7}|[0-9]{4}[ \-][0-9]{6}[ \-][0-9]{4,5})\b`,
+		Validate: validCard},
 	// IBAN (ISO 13616): country, 2 check digits, up to 30 alphanumerics,
 	// optionally in groups of four; length per country and mod-97 checked.
 	{Name: "iban", Type: IBAN, Digits: 8, Before: 34, After: 24, Precheck: hasCountryCheck,
