@@ -7,6 +7,21 @@
 // cards); each detector's validating regular expression (RE2) then runs only
 // in a window around its candidates, and a validator (checksum, entropy,
 // structure) accepts or rejects each match.
+//
+// Decisions worth knowing:
+//
+//   - Windows are cut at line breaks unless a detector is Multiline (private
+//     keys, Twilio's context word), so a keyword in a long log does not make
+//     the pattern run over the whole log.
+//   - Documented sample credentials (values containing EXAMPLE, such as
+//     AWS's AKIAIOSFODNN7EXAMPLE) are not reported: they grant nothing and
+//     masking them only damages documentation. Stripe test keys (sk_test_)
+//     are not reported by the Stripe detector either.
+//   - Of overlapping findings the one with the higher confidence wins, then
+//     the longer; Mask still merges any overlap it is given, so no byte of
+//     an overlapped value leaks.
+//   - The labelled corpus is dlp/testdata/corpus.txt (next to the package,
+//     as Go's testdata convention has it), not testdata/dlp/.
 package dlp
 
 import (
