@@ -14,6 +14,7 @@ const (
 	fixGitLab    = "glpat-" + "Xy7Kp2Qr9Tz4Wm6Nb1Vc"                                                                                                   // fixture
 	fixSlackBot  = "xoxb-" + "2481632641-1357924680123-" + "Ab3De6Gh9Jk2Mn5Pq8St1Vw4"                                                                  // fixture
 	fixSlackHook = "https://hooks.slack.com/services/" + "T0AB12CD3/B0EF45GH6/" + "Qw8Er7Ty6Ui5Op4As3Df2Gh1"                                           // fixture
+	fixSlackApp  = "xapp-" + "1-A0123ABCDEF-1234567890123-" + "0a1b2c3d4e5f60718293a4b5c6d7e8f9"                                                       // fixture
 	fixStripe    = "sk_live_" + "51Hx9Qw8Er7Ty6Ui5Op4As3Df"                                                                                            // fixture
 	fixAnthropic = "sk-ant-api03-" + "Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm9Qw8Er7Ty6Ui5Op4As3D-AA"                  // fixture
 	fixOpenAI    = "sk-proj-" + "Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm9Qw8Er7Ty6Ui5Op4As3Df2Gh1"                                                         // fixture
@@ -56,6 +57,7 @@ func TestDetectorsTruePositives(t *testing.T) {
 		{"slack " + fixSlackBot + " ok", SlackToken, fixSlackBot},
 		{"xoxp-" + fixSlackBot[5:], SlackToken, "xoxp-" + fixSlackBot[5:]},
 		{"url=" + fixSlackHook, SlackWebhook, fixSlackHook},
+		{"SLACK_APP_TOKEN=" + fixSlackApp, SlackToken, fixSlackApp},
 		{"STRIPE=" + fixStripe, StripeKey, fixStripe},
 		{"rk_live_" + fixStripe[8:], StripeKey, "rk_live_" + fixStripe[8:]},
 		{"key " + fixAnthropic, AnthropicKey, fixAnthropic},
@@ -84,16 +86,23 @@ func TestDetectorsTruePositives(t *testing.T) {
 		{"iban:GB82WEST12345698765432", IBAN, "GB82WEST12345698765432"},
 		{"ssn 536-22-1234", USSSN, "536-22-1234"},
 	}
+	fired := map[string]bool{}
 	for _, c := range cases {
 		got := s.Scan([]byte(c.in))
 		ok := false
 		for _, f := range got {
 			if f.Type == c.typ && c.in[f.Start:f.End] == c.value {
 				ok = true
+				fired[f.Detector] = true
 			}
 		}
 		if !ok {
 			t.Errorf("Scan(%q): got %s, want %s %q", c.in, describe(c.in, got), c.typ, c.value)
+		}
+	}
+	for _, d := range DefaultDetectors() {
+		if !fired[d.Name] {
+			t.Errorf("detector %s has no true-positive case", d.Name)
 		}
 	}
 }
