@@ -113,7 +113,7 @@ var SecretDetectors = []Detector{
 	{Name: "database-url", Type: DatabasePassword,
 		Keywords: []string{"postgres://", "postgresql://", "mysql://", "mariadb://", "mongodb://", "mongodb+srv://",
 			"redis://", "rediss://", "amqp://", "amqps://", "sqlserver://", "mssql://"},
-		Before: 16, After: 512,
+		Anchored: true, After: 300,
 		Pattern: `(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|sqlserver|mssql)://[^\s:/@'"]*:([^\s@/'"]+)@`,
 		Group:   1, Validate: validDBPassword},
 	// Generic assignment: a name containing password, passwd, pwd, secret,
@@ -129,8 +129,9 @@ var SecretDetectors = []Detector{
 // PersonalDetectors are the built-in personal-data detectors.
 var PersonalDetectors = []Detector{
 	// Email: RFC 5322 dot-atom local part and a domain with a 2-24 letter
-	// TLD; addresses at RFC 2606 example domains get 0.5.
-	{Name: "email", Type: Email, Keywords: []string{"@"}, Before: 64, After: 256,
+	// TLD; addresses at RFC 2606 example domains get 0.5. The window is the
+	// token around the "@", widened to spaces, quotes and brackets.
+	{Name: "email", Type: Email, Keywords: []string{"@"}, Before: 1, After: 1,
 		Pattern:  `[A-Za-z0-9._%+\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b`,
 		Validate: validEmail},
 	// Payment card (ISO/IEC 7812): 13-19 digits, ungrouped or grouped as
