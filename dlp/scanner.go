@@ -62,8 +62,9 @@ type Detector struct {
 	// Group selects the submatch that is the finding; 0 is the whole match.
 	Group int
 	// Before and After widen the window around a candidate, in bytes.
-	// For keyword detectors both zero means 64 before and 256 after, and
-	// the window is then widened to token boundaries. For digit detectors
+	// For keyword detectors both zero means 64 before and 256 after (for
+	// anchored ones, the keyword's token), and the window is then widened to
+	// token boundaries. For digit detectors
 	// the window is the digit run plus exactly Before and After bytes, and
 	// a match touching a letter or digit outside it is rejected.
 	Before, After int
@@ -125,6 +126,10 @@ func NewScanner(detectors []Detector) (*Scanner, error) {
 		}
 		if d.Group > re.NumSubexp() {
 			return nil, fmt.Errorf("compile detector %s: group %d out of range", d.Name, d.Group)
+		}
+		if d.Anchored && d.After == 0 {
+			// The window is widened to the end of the token anyway.
+			d.After = 1
 		}
 		if d.Before == 0 && d.After == 0 && d.Digits == 0 {
 			d.Before, d.After = 64, 256
