@@ -12,7 +12,7 @@ package dlp
 type matcher struct {
 	class  [256]uint16 // byte -> class; upper-case ASCII folds to lower case
 	nclass int
-	trans  []int32   // state*nclass + class -> next state
+	trans  []int32   // state*nclass + class -> next state, | hasOut if it ends a pattern
 	out    [][]int32 // state -> ids of patterns ending here (failure closure included)
 	plen   []int     // pattern id -> length
 }
@@ -96,8 +96,17 @@ func newMatcher(patterns []string) *matcher {
 			}
 		}
 	}
+	for k, t := range m.trans {
+		if len(m.out[t]) > 0 {
+			m.trans[k] = t | hasOut
+		}
+	}
 	return m
 }
+
+// hasOut flags a transition into a state where a pattern ends, so the scan
+// loop reads the output list only then.
+const hasOut = 1 << 30
 
 // scan calls fn for every occurrence of every pattern in b, in order of end
 // position.
@@ -105,8 +114,11 @@ func (m *matcher) scan(b []byte, fn func(id, start, end int)) {
 	s := int32(0)
 	for i, c := range b {
 		s = m.trans[int(s)*m.nclass+int(m.class[c])]
-		for _, id := range m.out[s] {
-			fn(int(id), i+1-m.plen[id], i+1)
+		if s&hasOut != 0 {
+			s &^= hasOut
+			for _, id := range m.out[s] {
+				fn(int(id), i+1-m.plen[id], i+1)
+			}
 		}
 	}
 }

@@ -208,10 +208,13 @@ func (s *Scanner) Scan(input []byte) []Finding {
 	}
 	for i, c := range input {
 		st = m.trans[int(st)*m.nclass+int(m.class[c])]
-		for _, id := range m.out[st] {
-			start := i + 1 - m.plen[id]
-			for _, d := range s.kw[id] {
-				add(d, start, i+1)
+		if st&hasOut != 0 {
+			st &^= hasOut
+			for _, id := range m.out[st] {
+				start := i + 1 - m.plen[id]
+				for _, d := range s.kw[id] {
+					add(d, start, i+1)
+				}
 			}
 		}
 		if s.minDigits == 0 {
