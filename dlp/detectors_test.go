@@ -85,6 +85,12 @@ func TestDetectorsTruePositives(t *testing.T) {
 		{"IBAN DE89 3704 0044 0532 0130 00", IBAN, "DE89 3704 0044 0532 0130 00"},
 		{"iban:GB82WEST12345698765432", IBAN, "GB82WEST12345698765432"},
 		{"ssn 536-22-1234", USSSN, "536-22-1234"},
+		{"card 4111 1111 1111 1111 123 cvv", PaymentCard, "4111 1111 1111 1111"},                                     // a CVV after the card
+		{"paid 4111 1111 1111 1111 5.123Z", PaymentCard, "4111 1111 1111 1111"},                                      // digits after the card
+		{"a@b.io,c@d.io", Email, "c@d.io"},                                                                           // two in one token run
+		{"(" + fixGitHub + ")", GitHubToken, fixGitHub},                                                              // in brackets
+		{"xtoken=" + fixGitHub + "&next=1", GitHubToken, fixGitHub},                                                  // in a query string
+		{"twilio:\n  sid: AC" + "0123456789abcdef0123456789abcdef", TwilioKey, "AC0123456789abcdef0123456789abcdef"}, // context on the line before; fixture
 	}
 	fired := map[string]bool{}
 	for _, c := range cases {
@@ -144,6 +150,10 @@ func TestDetectorsHardNegatives(t *testing.T) {
 		"IBAN DE89 3704 0044 0532 0130 01",                      // bad check digits
 		"SK0123456789abcdef0123456789abcdef",                    // SK-hex without twilio context
 		"phone +1 415 555 0100",
+		"not" + fixGitHub,         // a token prefix inside a longer word
+		"X" + fixAWSID,            // AKIA… inside a longer identifier
+		"id 12345678901234567890", // 20 digits: too long for a card
+		"rev 4111111111111111234", // 19 digits without a brand/Luhn match
 		"version 1.2.3.4567.89012",
 		"-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqh\n-----END PUBLIC KEY-----",
 	}
