@@ -3,12 +3,14 @@ package dlp
 import (
 	"bufio"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 )
 
 type doc struct {
+	file   string
 	line   int
 	labels map[Type]bool
 	text   string
@@ -33,7 +35,7 @@ func readCorpus(t *testing.T, path string) []doc {
 		if !ok {
 			t.Fatalf("%s:%d: no tab between labels and text", path, n)
 		}
-		d := doc{line: n, labels: map[Type]bool{}, text: strings.ReplaceAll(text, `\n`, "\n")}
+		d := doc{file: filepath.Base(path), line: n, labels: map[Type]bool{}, text: strings.ReplaceAll(text, `\n`, "\n")}
 		if labels != "-" {
 			for l := range strings.SplitSeq(labels, ",") {
 				d.labels[Type(l)] = true
@@ -50,29 +52,40 @@ func readCorpus(t *testing.T, path string) []doc {
 // TestCorpus scans every labelled document and prints precision and recall
 // per type. A type is counted once per document. It fails below recall 0.98
 // or precision 0.95 for any type, and if a built-in type has no positive
-// example in the corpus.
+// example in the corpus, or a built-in detector has no true positive.
 func TestCorpus(t *testing.T) {
 	t.Parallel()
 	s := newDefault(t)
-	docs := readCorpus(t, "testdata/corpus.txt")
+	paths, err := filepath.Glob("../testdata/dlp/*.txt")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no corpus files in ../testdata/dlp: %v", err)
+	}
+	var docs []doc
+	for _, p := range paths {
+		docs = append(docs, readCorpus(t, p)...)
+	}
 	tp, fp, fn := map[Type]int{}, map[Type]int{}, map[Type]int{}
+	fired := map[string]bool{} // detectors with a true positive
 	for _, d := range docs {
 		got := map[Type]bool{}
 		for _, f := range s.Scan([]byte(d.text)) {
 			got[f.Type] = true
+			if d.labels[f.Type] {
+				fired[f.Detector] = true
+			}
 		}
 		for typ := range got {
 			if d.labels[typ] {
 				tp[typ]++
 			} else {
 				fp[typ]++
-				t.Logf("corpus line %d: false positive %s in %q", d.line, typ, d.text)
+				t.Logf("%s:%d: false positive %s in %q", d.file, d.line, typ, d.text)
 			}
 		}
 		for typ := range d.labels {
 			if !got[typ] {
 				fn[typ]++
-				t.Logf("corpus line %d: missed %s in %q", d.line, typ, d.text)
+				t.Logf("%s:%d: missed %s in %q", d.file, d.line, typ, d.text)
 			}
 		}
 	}
@@ -91,6 +104,11 @@ func TestCorpus(t *testing.T) {
 		}
 		if r < 0.98 || p < 0.95 {
 			t.Errorf("%s: precision %.3f recall %.3f, want at least 0.95 and 0.98", typ, p, r)
+		}
+	}
+	for _, det := range DefaultDetectors() {
+		if !fired[det.Name] {
+			t.Errorf("detector %s: no true positive in the corpus", det.Name)
 		}
 	}
 }

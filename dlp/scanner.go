@@ -20,8 +20,8 @@
 //   - Of overlapping findings the one with the higher confidence wins, then
 //     the longer; Mask still merges any overlap it is given, so no byte of
 //     an overlapped value leaks.
-//   - The labelled corpus is dlp/testdata/corpus.txt (next to the package,
-//     as Go's testdata convention has it), not testdata/dlp/.
+//   - The labelled corpus is in testdata/dlp/ at the root of the repository:
+//     one file per theme, read together by TestCorpus.
 package dlp
 
 import (
