@@ -1,5 +1,7 @@
 package dlp
 
+import "slices"
+
 // Types reported by the built-in detectors.
 const (
 	AWSAccessKey     Type = "AWS_ACCESS_KEY"
@@ -28,7 +30,12 @@ const (
 
 // SecretDetectors are the built-in credential detectors. Each comment gives
 // the format the pattern follows and where it is documented.
-var SecretDetectors = []Detector{
+var SecretDetectors = slices.Concat(coreSecretDetectors, moreSecretDetectors)
+
+// PersonalDetectors are the built-in personal-data detectors.
+var PersonalDetectors = slices.Concat(corePersonalDetectors, morePersonalDetectors)
+
+var coreSecretDetectors = []Detector{
 	// AWS access key id: 4-letter prefix (AKIA long-term, ASIA STS temporary,
 	// ABIA/ACCA service-specific) + 16 characters of base32 [A-Z2-7].
 	// IAM user guide, "Understanding unique ID prefixes".
@@ -126,8 +133,7 @@ var SecretDetectors = []Detector{
 		Group:   1, Validate: validGeneric},
 }
 
-// PersonalDetectors are the built-in personal-data detectors.
-var PersonalDetectors = []Detector{
+var corePersonalDetectors = []Detector{
 	// Email: RFC 5322 dot-atom local part and a domain with a 2-24 letter
 	// TLD; addresses at RFC 2606 example domains get 0.5. The window is the
 	// token around the "@", widened to spaces, quotes and brackets.
