@@ -26,6 +26,7 @@ package dlp
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"regexp"
 	"sort"
@@ -85,6 +86,8 @@ type Detector struct {
 	// Validate, if set, returns the confidence of value (the selected group)
 	// given the whole match, or false to reject it.
 	Validate func(value, match []byte) (float64, bool)
+	// Context, if set, adjusts the confidence by words near the match.
+	Context *Context
 }
 
 type compiled struct {
@@ -127,6 +130,11 @@ func NewScanner(detectors []Detector) (*Scanner, error) {
 		if d.Group > re.NumSubexp() {
 			return nil, fmt.Errorf("compile detector %s: group %d out of range", d.Name, d.Group)
 		}
+		if d.Context != nil {
+			c := *d.Context
+			c.Words, c.Negative = lowerAll(c.Words), lowerAll(c.Negative)
+			d.Context = &c
+		}
 		if d.Anchored && d.After == 0 {
 			// The window is widened to the end of the token anyway.
 			d.After = 1
@@ -168,8 +176,29 @@ type span struct{ start, end int }
 
 // Scan returns the findings in input, ordered by Start, with overlaps
 // resolved: of two overlapping findings the one with the higher confidence
-// wins, then the longer.
+// wins, then the longer. It cannot be cancelled; code that passes text on
+// uses ScanContext and withholds the text on error.
 func (s *Scanner) Scan(input []byte) []Finding {
+	fs, _ := s.ScanContext(context.Background(), input)
+	return fs
+}
+
+// checkEvery is how many bytes (or windows) a scan handles between two looks
+// at its context.
+const checkEvery = 64 << 10
+
+// ScanContext is Scan that stops when ctx is done. An error (the context's,
+// or a detector that panicked) means the findings are incomplete: the caller
+// must withhold the input, never pass it on unmasked.
+func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Finding, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			found, err = nil, fmt.Errorf("dlp: scan failed: %v", r)
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("dlp: scan stopped: %w", err)
+	}
 	wins := make([][]span, len(s.dets))
 	add := func(d, start, end int) {
 		det := &s.dets[d]
@@ -207,6 +236,11 @@ func (s *Scanner) Scan(input []byte) []Finding {
 		runStart, digits = -1, 0
 	}
 	for i, c := range input {
+		if i&(checkEvery-1) == 0 && i > 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("dlp: scan stopped: %w", err)
+			}
+		}
 		st = m.trans[int(st)*m.nclass+int(m.class[c])]
 		if st&hasOut != 0 {
 			st &^= hasOut
@@ -239,10 +273,15 @@ func (s *Scanner) Scan(input []byte) []Finding {
 		endRun(len(input))
 	}
 
-	var found []Finding
+	checked := 0
 	for d, w := range wins {
 		det := &s.dets[d]
 		for _, sp := range w {
+			if checked++; checked%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, fmt.Errorf("dlp: scan stopped: %w", err)
+				}
+			}
 			if det.Anchored {
 				if det.boundary && sp.start > 0 && isAlnum(input[sp.start-1]) {
 					continue
@@ -279,6 +318,12 @@ func (s *Scanner) Scan(input []byte) []Finding {
 						continue
 					}
 				}
+				if det.Context != nil {
+					var ok bool
+					if conf, ok = det.Context.apply(input, sp.start+vs, sp.start+ve, conf); !ok {
+						continue
+					}
+				}
 				found = append(found, Finding{
 					Type: det.Type, Start: sp.start + vs, End: sp.start + ve,
 					Confidence: conf, Detector: det.Name,
@@ -286,7 +331,7 @@ func (s *Scanner) Scan(input []byte) []Finding {
 			}
 		}
 	}
-	return resolve(found)
+	return resolve(found), nil
 }
 
 func isAlnum(c byte) bool {
