@@ -119,6 +119,7 @@ func (d *decoder) merge(p *Policy, at *yaml.Node, name string, pp *Policy) {
 	p.rules = append(p.rules, add...)
 	maps.Copy(p.groups, pp.groups)
 	p.mergeAnalysis(pp.analysis)
+	p.mergeDLP(pp.dlp)
 	for _, inc := range pp.includes {
 		if !slices.Contains(p.includes, inc) {
 			p.includes = append(p.includes, inc)

@@ -23,6 +23,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/dlp"
 )
 
 // MaxSize is the largest policy source Parse accepts, in bytes.
@@ -47,6 +48,7 @@ type Policy struct {
 	deny, review, allow []*rule
 	groups              map[string][]string
 	analysis            Analysis
+	dlp                 dlp.Config
 	includes            []string // packs included, in order, each once
 	packDigests         []string // "NAME DIGEST" of each directly included pack
 }
@@ -179,7 +181,7 @@ var (
 
 // policy decodes the top-level mapping into p.
 func (d *decoder) policy(p *Policy, root *yaml.Node) {
-	top := d.mapping(root, "policy", "version", "default", "default_review", "include", "analysis", "groups", "rules")
+	top := d.mapping(root, "policy", "version", "default", "default_review", "include", "analysis", "dlp", "groups", "rules")
 	if top == nil {
 		return
 	}
@@ -188,6 +190,9 @@ func (d *decoder) policy(p *Policy, root *yaml.Node) {
 	}
 	if e, ok := top["analysis"]; ok {
 		d.analysis(p, e.val)
+	}
+	if e, ok := top["dlp"]; ok {
+		d.dlpSection(p, e.val)
 	}
 	if e, ok := top["version"]; !ok {
 		d.errorf(root, "version is required; write \"version: 1\"")
