@@ -28,6 +28,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 	"sort"
 	"strings"
@@ -58,6 +59,20 @@ type Detector struct {
 	// Digits, if non-zero, also makes a run of at least Digits digits
 	// (single spaces, dashes or dots allowed between them) a candidate.
 	Digits int
+	// Dots, with Digits, makes a digit run a candidate only if at least
+	// Dots of its separators are dots (a dotted quad has three).
+	Dots int
+	// Run, with Digits, is a cheap test of a digit run input[start:end]
+	// (first to last digit) before it becomes a candidate; it may look at
+	// the bytes around the run. It keeps frequent runs (timestamps, ids)
+	// from costing a window each.
+	Run func(input []byte, start, end int) bool
+	// Colons, if non-zero, also makes a candidate of Colons colons in a row
+	// at most five bytes apart, or of two adjacent colons: the shape of an
+	// IPv6 address. The window is Before bytes before the first colon to
+	// After bytes after the one that made the candidate and, as for digit
+	// detectors, a match touching a letter or digit outside it is rejected.
+	Colons int
 	// Pattern is the validating RE2 expression.
 	Pattern string
 	// Group selects the submatch that is the finding; 0 is the whole match.
@@ -101,18 +116,23 @@ type Scanner struct {
 	dets []compiled
 	m    *matcher
 	kw   [][]int // keyword id -> detector indexes
-	// digitDets are detectors with Digits > 0; minDigits the least Digits.
-	digitDets []int
-	minDigits int
+	// digitDets are detectors with Digits > 0. A run is looked at only if
+	// it has minDigits digits (the least Digits of those without Dots), or
+	// minDots dots and minDotDigits digits (of those with Dots).
+	digitDets                        []int
+	minDigits, minDots, minDotDigits int
+	// colonDets are detectors with Colons > 0; minColons the least Colons.
+	colonDets []int
+	minColons int
 }
 
 // maxExtend bounds how far a window is widened to reach a token boundary.
 const maxExtend = 256
 
 // NewScanner compiles detectors into a Scanner. It returns an error if a
-// pattern does not compile or a detector has neither keywords nor Digits.
+// pattern does not compile or a detector has no keywords, Digits or Colons.
 func NewScanner(detectors []Detector) (*Scanner, error) {
-	s := &Scanner{}
+	s := &Scanner{minDigits: math.MaxInt, minDots: math.MaxInt, minDotDigits: math.MaxInt, minColons: math.MaxInt}
 	index := map[string]int{}
 	var words []string
 	for i, d := range detectors {
@@ -124,8 +144,8 @@ func NewScanner(detectors []Detector) (*Scanner, error) {
 		if err != nil {
 			return nil, fmt.Errorf("compile detector %s: %w", d.Name, err)
 		}
-		if len(d.Keywords) == 0 && d.Digits == 0 {
-			return nil, fmt.Errorf("compile detector %s: no keywords and no digits", d.Name)
+		if len(d.Keywords) == 0 && d.Digits == 0 && d.Colons == 0 {
+			return nil, fmt.Errorf("compile detector %s: no keywords, digits or colons", d.Name)
 		}
 		if d.Group > re.NumSubexp() {
 			return nil, fmt.Errorf("compile detector %s: group %d out of range", d.Name, d.Group)
@@ -139,7 +159,7 @@ func NewScanner(detectors []Detector) (*Scanner, error) {
 			// The window is widened to the end of the token anyway.
 			d.After = 1
 		}
-		if d.Before == 0 && d.After == 0 && d.Digits == 0 {
+		if d.Before == 0 && d.After == 0 && d.Digits == 0 && d.Colons == 0 {
 			d.Before, d.After = 64, 256
 		}
 		s.dets = append(s.dets, compiled{Detector: d, re: re, boundary: strings.HasPrefix(d.Pattern, `\b`)})
@@ -154,11 +174,17 @@ func NewScanner(detectors []Detector) (*Scanner, error) {
 			}
 			s.kw[id] = append(s.kw[id], i)
 		}
-		if d.Digits > 0 {
+		switch {
+		case d.Digits > 0 && d.Dots > 0:
 			s.digitDets = append(s.digitDets, i)
-			if s.minDigits == 0 || d.Digits < s.minDigits {
-				s.minDigits = d.Digits
-			}
+			s.minDots, s.minDotDigits = min(s.minDots, d.Dots), min(s.minDotDigits, d.Digits)
+		case d.Digits > 0:
+			s.digitDets = append(s.digitDets, i)
+			s.minDigits = min(s.minDigits, d.Digits)
+		}
+		if d.Colons > 0 {
+			s.colonDets = append(s.colonDets, i)
+			s.minColons = min(s.minColons, d.Colons)
 		}
 	}
 	s.m = newMatcher(words)
@@ -224,17 +250,40 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 
 	m := s.m
 	st := int32(0)
-	runStart, digits, lastDigit := -1, 0, -2
-	endRun := func(i int) {
-		if digits >= s.minDigits {
+	runStart, digits, dots, lastDigit := -1, 0, 0, -2
+	endRun := func() {
+		if digits >= s.minDigits || dots >= s.minDots && digits >= s.minDotDigits {
+			end := lastDigit + 1
 			for _, d := range s.digitDets {
-				if digits >= s.dets[d].Digits {
-					add(d, runStart, lastDigit+1)
+				det := &s.dets[d]
+				if digits >= det.Digits && dots >= det.Dots && (det.Run == nil || det.Run(input, runStart, end)) {
+					add(d, runStart, end)
 				}
 			}
 		}
-		runStart, digits = -1, 0
+		runStart, digits, dots = -1, 0, 0
 	}
+	// A chain is colons at most five bytes apart (an IPv6 group has at most
+	// four hex digits); it becomes a candidate once, at minColons colons
+	// or at a "::".
+	chainStart, chainColons, lastColon, chainDone := 0, 0, -8, false
+	colon := func(i int) {
+		if i-lastColon > 5 {
+			chainStart, chainColons, chainDone = i, 0, false
+		}
+		chainColons++
+		adjacent := i-lastColon == 1
+		lastColon = i
+		if !chainDone && (chainColons >= s.minColons || adjacent) {
+			chainDone = true
+			for _, d := range s.colonDets {
+				if chainColons >= s.dets[d].Colons || adjacent {
+					add(d, chainStart, i+1)
+				}
+			}
+		}
+	}
+	track := len(s.digitDets) > 0 || len(s.colonDets) > 0
 	for i, c := range input {
 		if i&(checkEvery-1) == 0 && i > 0 {
 			if err := ctx.Err(); err != nil {
@@ -251,7 +300,7 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 				}
 			}
 		}
-		if s.minDigits == 0 {
+		if !track {
 			continue
 		}
 		switch {
@@ -263,14 +312,20 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 			lastDigit = i
 		case (c == ' ' || c == '-' || c == '.') && runStart >= 0 && lastDigit == i-1:
 			// a single separator may continue the run
+			if c == '.' {
+				dots++
+			}
 		default:
 			if runStart >= 0 {
-				endRun(i)
+				endRun()
+			}
+			if c == ':' && s.colonDets != nil {
+				colon(i)
 			}
 		}
 	}
 	if runStart >= 0 {
-		endRun(len(input))
+		endRun()
 	}
 
 	checked := 0
@@ -287,7 +342,7 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 					continue
 				}
 				sp.end = widen(input, sp).end
-			} else if det.Digits == 0 {
+			} else if det.Digits == 0 && det.Colons == 0 {
 				sp = widen(input, sp)
 			}
 			text := input[sp.start:sp.end]
@@ -307,7 +362,7 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 				if vs < 0 || ve <= vs {
 					continue
 				}
-				if det.Digits > 0 && !isolated(input, sp.start+loc[0], sp.start+loc[1]) {
+				if (det.Digits > 0 || det.Colons > 0) && !isolated(input, sp.start+loc[0], sp.start+loc[1]) {
 					continue
 				}
 				conf := det.Confidence
