@@ -81,19 +81,34 @@ func compileSeq(expr string) (*seqMatcher, bool) {
 		}
 		m.elems = append(m.elems, e)
 	}
-	// Greedy runs are right only if the run cannot also match what
-	// follows it; a run of fixed length is always right.
+	// Greedy runs are right only if the run cannot also match what can
+	// follow it: the first bytes of the next elements up to the first one
+	// that cannot be empty. A run of fixed length is always right.
 	for i, e := range m.elems {
 		if e.lits != nil || e.min == e.max {
 			continue
 		}
-		if i+1 < len(m.elems) {
-			if e.class.meets(m.elems[i+1].first()) {
+		var follow asciiSet
+		j := i + 1
+		for ; j < len(m.elems); j++ {
+			f := m.elems[j].first()
+			for k := range follow {
+				follow[k] |= f[k]
+			}
+			if m.elems[j].lits != nil || m.elems[j].min > 0 {
+				break
+			}
+		}
+		if e.class.meets(follow) {
+			return nil, false
+		}
+		if j == len(m.elems) && m.trail {
+			// The run may end the match: with \b after it, it must hold
+			// only word bytes and be last, or a shorter run could end at an
+			// inner boundary.
+			if i+1 < len(m.elems) || e.class[0]&^wordSet[0] != 0 || e.class[1]&^wordSet[1] != 0 {
 				return nil, false
 			}
-		} else if m.trail && (e.class[0]&^wordSet[0] != 0 || e.class[1]&^wordSet[1] != 0) {
-			// A run of non-word bytes could end at an inner boundary.
-			return nil, false
 		}
 	}
 	if m.lead && !m.elems[0].first().meets(wordSet) {

@@ -92,6 +92,8 @@ func TestCompileSeqRefuses(t *testing.T) {
 		`é[a-z]{3}`,           // non-ASCII
 		`a[^x]{3}`,            // a class with non-ASCII members
 		`[a-z\-]+\b`,          // a run of non-word bytes could end at an inner boundary
+		`a[a-z]*[0-9]?x`,      // an optional element lets the run meet what follows it
+		`a[a-z]*[0-9]?\b`,     // an optional last element before \b
 		`(?:(?i:ab)|cd)[0-9]`, // partly case-insensitive
 	} {
 		if _, ok := compileSeq(e); ok {

@@ -109,6 +109,9 @@ type compiled struct {
 	Detector
 	re       *regexp.Regexp
 	boundary bool // anchored pattern starts with \b
+	// seq, if set, replaces re for an anchored pattern of the simple
+	// shape compileSeq accepts: same matches, no backtracking.
+	seq *seqMatcher
 }
 
 // Scanner is a compiled set of detectors. It is safe for concurrent use.
@@ -162,7 +165,11 @@ func NewScanner(detectors []Detector) (*Scanner, error) {
 		if d.Before == 0 && d.After == 0 && d.Digits == 0 && d.Colons == 0 {
 			d.Before, d.After = 64, 256
 		}
-		s.dets = append(s.dets, compiled{Detector: d, re: re, boundary: strings.HasPrefix(d.Pattern, `\b`)})
+		c := compiled{Detector: d, re: re, boundary: strings.HasPrefix(d.Pattern, `\b`)}
+		if d.Anchored {
+			c.seq, _ = compileSeq(d.Pattern)
+		}
+		s.dets = append(s.dets, c)
 		for _, k := range d.Keywords {
 			lk := string(lowerBytes([]byte(k)))
 			id, ok := index[lk]
@@ -329,6 +336,7 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 	}
 
 	checked := 0
+	var seqLoc [4]int
 	for d, w := range wins {
 		det := &s.dets[d]
 		for _, sp := range w {
@@ -351,7 +359,11 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 			}
 			var locs [][]int
 			if det.Anchored {
-				if loc := det.re.FindSubmatchIndex(text); loc != nil {
+				if det.seq != nil {
+					if loc := det.seq.loc(text, seqLoc[:]); loc != nil {
+						locs = append(locs[:0], loc)
+					}
+				} else if loc := det.re.FindSubmatchIndex(text); loc != nil {
 					locs = [][]int{loc}
 				}
 			} else {
