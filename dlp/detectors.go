@@ -107,9 +107,8 @@ var coreSecretDetectors = []Detector{
 	// "EC", "ENCRYPTED", PKCS#8 with no algorithm) and OpenSSH form
 	// ("-----BEGIN OPENSSH PRIVATE KEY-----", PROTOCOL.key). A block cut off
 	// before its END line is still reported up to where the base64 stops.
-	{Name: "private-key", Type: PrivateKey, Keywords: []string{"-----BEGIN"}, Before: 1, After: 16384, Multiline: true,
-		Pattern:    `-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,\-]*)`,
-		Confidence: 1.0},
+	{Name: "private-key", Type: PrivateKey, Keywords: []string{"-----BEGIN"}, Anchored: true, After: 16384, Multiline: true,
+		Pattern: privateKeyPattern, Match: matchPrivateKey, Confidence: 1.0},
 	// JWT (RFC 7519, compact JWS): three base64url parts; the header must
 	// decode to a JSON object with "alg".
 	{Name: "jwt", Anchored: true, Type: JWT, Keywords: []string{"eyJ"}, Before: 1,

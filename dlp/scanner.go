@@ -93,6 +93,11 @@ type Detector struct {
 	// Precheck, if set, is a cheap test a window must pass before the
 	// pattern is tried in it.
 	Precheck func(window []byte) bool
+	// Match, if set on an Anchored detector, replaces the pattern: it
+	// returns the end of the match that starts at window[0], or -1. The
+	// finding is the whole match. Pattern still documents the format and
+	// tests hold Match to it.
+	Match func(window []byte) int
 	// Multiline lets the window cross line breaks; otherwise it is cut at
 	// the line holding the candidate, which keeps windows small in logs.
 	Multiline bool
@@ -359,7 +364,12 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 			}
 			var locs [][]int
 			if det.Anchored {
-				if det.seq != nil {
+				if det.Match != nil {
+					if end := det.Match(text); end > 0 {
+						seqLoc = [4]int{0, end, 0, end}
+						locs = append(locs[:0], seqLoc[:2*det.Group+2])
+					}
+				} else if det.seq != nil {
 					if loc := det.seq.loc(text, seqLoc[:]); loc != nil {
 						locs = append(locs[:0], loc)
 					}
