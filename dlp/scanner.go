@@ -296,56 +296,74 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 		}
 	}
 	track := len(s.digitDets) > 0 || len(s.colonDets) > 0
-	for i, c := range input {
-		if i&(checkEvery-1) == 0 && i > 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("dlp: scan stopped: %w", err)
-			}
+	checked := 0
+	// The input is read in blocks: candidates of one block are checked
+	// before the next is read, so the windows held stay few whatever the
+	// input's size. A window may reach past its block; a digit run or colon
+	// chain still open at a block's end becomes a candidate in the next.
+	for block := 0; block < len(input); block += checkEvery {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("dlp: scan stopped: %w", err)
 		}
-		st = m.trans[int(st)*m.nclass+int(m.class[c])]
-		if st&hasOut != 0 {
-			st &^= hasOut
-			for _, id := range m.out[st] {
-				start := i + 1 - m.plen[id]
-				for _, d := range s.kw[id] {
-					add(d, start, i+1)
+		blockEnd := min(len(input), block+checkEvery)
+		for i := block; i < blockEnd; i++ {
+			c := input[i]
+			st = m.trans[int(st)*m.nclass+int(m.class[c])]
+			if st&hasOut != 0 {
+				st &^= hasOut
+				for _, id := range m.out[st] {
+					start := i + 1 - m.plen[id]
+					for _, d := range s.kw[id] {
+						add(d, start, i+1)
+					}
+				}
+			}
+			if !track {
+				continue
+			}
+			switch {
+			case '0' <= c && c <= '9':
+				if runStart < 0 {
+					runStart = i
+				}
+				digits++
+				lastDigit = i
+			case (c == ' ' || c == '-' || c == '.') && runStart >= 0 && lastDigit == i-1:
+				// a single separator may continue the run
+				if c == '.' {
+					dots++
+				}
+			default:
+				if runStart >= 0 {
+					endRun()
+				}
+				if c == ':' && s.colonDets != nil {
+					colon(i)
 				}
 			}
 		}
-		if !track {
-			continue
+		if blockEnd == len(input) && runStart >= 0 {
+			endRun()
 		}
-		switch {
-		case '0' <= c && c <= '9':
-			if runStart < 0 {
-				runStart = i
-			}
-			digits++
-			lastDigit = i
-		case (c == ' ' || c == '-' || c == '.') && runStart >= 0 && lastDigit == i-1:
-			// a single separator may continue the run
-			if c == '.' {
-				dots++
-			}
-		default:
-			if runStart >= 0 {
-				endRun()
-			}
-			if c == ':' && s.colonDets != nil {
-				colon(i)
-			}
+		if found, err = s.check(ctx, input, wins, found, &checked); err != nil {
+			return nil, err
+		}
+		for d := range wins {
+			wins[d] = wins[d][:0]
 		}
 	}
-	if runStart >= 0 {
-		endRun()
-	}
+	return resolve(found), nil
+}
 
-	checked := 0
+// check runs each detector's matcher in its candidate windows and appends
+// what it finds to found.
+func (s *Scanner) check(ctx context.Context, input []byte, wins [][]span, found []Finding, checked *int) ([]Finding, error) {
 	var seqLoc [4]int
+	var locs [][]int
 	for d, w := range wins {
 		det := &s.dets[d]
 		for _, sp := range w {
-			if checked++; checked%1024 == 0 {
+			if *checked++; *checked%1024 == 0 {
 				if err := ctx.Err(); err != nil {
 					return nil, fmt.Errorf("dlp: scan stopped: %w", err)
 				}
@@ -362,7 +380,7 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 			if det.Precheck != nil && !det.Precheck(text) {
 				continue
 			}
-			var locs [][]int
+			locs = locs[:0]
 			if det.Anchored {
 				if det.Match != nil {
 					if end := det.Match(text); end > 0 {
@@ -374,7 +392,7 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 						locs = append(locs[:0], loc)
 					}
 				} else if loc := det.re.FindSubmatchIndex(text); loc != nil {
-					locs = [][]int{loc}
+					locs = append(locs, loc)
 				}
 			} else {
 				locs = det.re.FindAllSubmatchIndex(text, -1)
@@ -408,7 +426,7 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 			}
 		}
 	}
-	return resolve(found), nil
+	return found, nil
 }
 
 func isAlnum(c byte) bool {
