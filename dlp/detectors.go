@@ -128,8 +128,7 @@ var coreSecretDetectors = []Detector{
 	{Name: "generic-secret", Anchored: true, Type: GenericSecret,
 		Keywords: []string{"password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key", "access_key"},
 		Before:   48, After: 200,
-		Pattern: `(?i)(?:password|passwd|pwd|secret|token|api[_\-]?key|access_key)[a-z0-9_.\-]*["']?\s*[:=]\s*["']?([^\s"',;&]{8,128})`,
-		Group:   1, Validate: validGeneric},
+		Pattern: genericPattern, Match: matchGeneric, Group: 1, Validate: validGeneric},
 }
 
 var corePersonalDetectors = []Detector{

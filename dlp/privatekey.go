@@ -17,9 +17,18 @@ var (
 	pemDash  = []byte("-----")
 )
 
-// matchPrivateKey returns the end of the private-key block starting at
-// text[0], or -1.
-func matchPrivateKey(text []byte) int {
+// matchPrivateKey returns the span of the private-key block starting at
+// text[0], or -1, -1.
+func matchPrivateKey(text []byte) (int, int) {
+	end := privateKeyEnd(text)
+	if end < 0 {
+		return -1, -1
+	}
+	return 0, end
+}
+
+// privateKeyEnd returns the end of the block starting at text[0], or -1.
+func privateKeyEnd(text []byte) int {
 	if !bytes.HasPrefix(text, pemBegin) {
 		return -1
 	}

@@ -14,7 +14,7 @@ func checkPrivateKey(t *testing.T, text string) {
 	if loc := privateKeyRE.FindStringIndex(text); loc != nil {
 		want = loc[1]
 	}
-	if got := matchPrivateKey([]byte(text)); got != want {
+	if _, got := matchPrivateKey([]byte(text)); got != want {
 		t.Fatalf("matchPrivateKey(%q) = %d, regexp %d", text, got, want)
 	}
 }

@@ -94,10 +94,11 @@ type Detector struct {
 	// pattern is tried in it.
 	Precheck func(window []byte) bool
 	// Match, if set on an Anchored detector, replaces the pattern: it
-	// returns the end of the match that starts at window[0], or -1. The
-	// finding is the whole match. Pattern still documents the format and
-	// tests hold Match to it.
-	Match func(window []byte) int
+	// returns the span of the finding (the group Pattern selects) in the
+	// match that starts at window[0], or -1, -1; the match ends where the
+	// finding does. Pattern still documents the format, and tests hold
+	// Match to it.
+	Match func(window []byte) (start, end int)
 	// Multiline lets the window cross line breaks; otherwise it is cut at
 	// the line holding the candidate, which keeps windows small in logs.
 	Multiline bool
@@ -383,9 +384,9 @@ func (s *Scanner) check(ctx context.Context, input []byte, wins [][]span, found 
 			locs = locs[:0]
 			if det.Anchored {
 				if det.Match != nil {
-					if end := det.Match(text); end > 0 {
-						seqLoc = [4]int{0, end, 0, end}
-						locs = append(locs[:0], seqLoc[:2*det.Group+2])
+					if vs, ve := det.Match(text); ve > 0 {
+						seqLoc = [4]int{0, ve, vs, ve}
+						locs = append(locs[:0], seqLoc[:])
 					}
 				} else if det.seq != nil {
 					if loc := det.seq.loc(text, seqLoc[:]); loc != nil {
