@@ -14,7 +14,6 @@ const privateKeyPattern = `-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----
 var (
 	pemBegin = []byte("-----BEGIN ")
 	pemEnd   = []byte("-----END ")
-	pemDash  = []byte("-----")
 )
 
 // matchPrivateKey returns the span of the private-key block starting at
