@@ -150,9 +150,13 @@ var corePersonalDetectors = []Detector{
 	{Name: "iban", Type: IBAN, Digits: 8, Before: 34, After: 24, Precheck: hasCountryCheck,
 		Pattern: `\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`, Validate: validIBAN},
 	// US SSN: AAA-GG-SSSS with dashes or spaces (bare nine digits are too
-	// often other numbers); SSA invalid ranges rejected (validSSN).
+	// often other numbers); SSA invalid ranges rejected (validSSN). 0.8;
+	// "ssn" or "social security" near raises it to 0.95, order, invoice or
+	// tracking words lower it to 0.5.
 	{Name: "us-ssn", Anchored: true, Type: USSSN, Digits: 9,
-		Pattern: `\b[0-9]{3}([\- ])[0-9]{2}([\- ])[0-9]{4}\b`, Validate: validSSN},
+		Pattern: `\b[0-9]{3}([\- ])[0-9]{2}([\- ])[0-9]{4}\b`, Validate: validSSN,
+		Context: &Context{Words: []string{"ssn", "ssns", "social security", "socsec", "ss#"}, Raise: 0.15,
+			Negative: notPersonalIDWords, Lower: 0.3}},
 }
 
 // DefaultDetectors returns the built-in secret and personal-data detectors.

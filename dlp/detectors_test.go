@@ -92,7 +92,8 @@ func TestDetectorsTruePositives(t *testing.T) {
 		{"xtoken=" + fixGitHub + "&next=1", GitHubToken, fixGitHub},                                                  // in a query string
 		{"twilio:\n  sid: AC" + "0123456789abcdef0123456789abcdef", TwilioKey, "AC0123456789abcdef0123456789abcdef"}, // context on the line before; fixture
 	}
-	cases = append(cases, moreSecretTruePositives()...) // secrets_more_test.go
+	cases = append(cases, moreSecretTruePositives()...)   // secrets_more_test.go
+	cases = append(cases, morePersonalTruePositives()...) // personal_more_test.go
 	fired := map[string]bool{}
 	for _, c := range cases {
 		got := s.Scan([]byte(c.in))
