@@ -573,7 +573,8 @@ func validDNI(value, _ []byte) (float64, bool) {
 			n = int(c - 'X')
 		}
 	}
-	return 0.75, dniLetters[n%23] == value[len(value)-1]
+	// 00000000T and X0000000T pass the check but are dummies.
+	return 0.75, n > 0 && dniLetters[n%23] == value[len(value)-1]
 }
 
 // validBSN applies the 11-test. 123456782, the usual worked example, is

@@ -305,6 +305,8 @@ func TestPersonalValidators(t *testing.T) {
 		{"nie Y", validDNI, "Y4829137W", true},
 		{"nie Z", validDNI, "Z7015482G", true},
 		{"dni example", validDNI, "12345678Z", false},
+		{"dni zeros", validDNI, "00000000T", false},
+		{"nie zeros", validDNI, "X0000000T", false},
 		{"bsn", validBSN, "273409153", true},
 		{"bsn", validBSN, "273409154", false},
 		{"bsn zero", validBSN, "000000000", false},
