@@ -12,9 +12,10 @@ package dlp
 type matcher struct {
 	class  [256]uint16 // byte -> class; upper-case ASCII folds to lower case
 	nclass int
-	trans  []int32   // state*nclass + class -> next state, | hasOut if it ends a pattern
-	out    [][]int32 // state -> ids of patterns ending here (failure closure included)
-	plen   []int     // pattern id -> length
+	trans  []int32 // state*nclass + class -> next state*nclass, | hasOut if it ends a pattern
+
+	out  [][]int32 // state -> ids of patterns ending here (failure closure included)
+	plen []int     // pattern id -> length
 }
 
 func lowerASCII(c byte) byte {
@@ -96,10 +97,14 @@ func newMatcher(patterns []string) *matcher {
 			}
 		}
 	}
+	// Transitions hold the next state's row offset (state*nclass), so the
+	// scan loop adds a class instead of multiplying; a hit divides back.
 	for k, t := range m.trans {
+		v := t * int32(m.nclass)
 		if len(m.out[t]) > 0 {
-			m.trans[k] = t | hasOut
+			v |= hasOut
 		}
+		m.trans[k] = v
 	}
 	return m
 }
@@ -113,10 +118,10 @@ const hasOut = 1 << 30
 func (m *matcher) scan(b []byte, fn func(id, start, end int)) {
 	s := int32(0)
 	for i, c := range b {
-		s = m.trans[int(s)*m.nclass+int(m.class[c])]
+		s = m.trans[int(s)+int(m.class[c])]
 		if s&hasOut != 0 {
 			s &^= hasOut
-			for _, id := range m.out[s] {
+			for _, id := range m.out[int(s)/m.nclass] {
 				fn(int(id), i+1-m.plen[id], i+1)
 			}
 		}

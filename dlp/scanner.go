@@ -133,7 +133,17 @@ type Scanner struct {
 	// colonDets are detectors with Colons > 0; minColons the least Colons.
 	colonDets []int
 	minColons int
+	// kind sorts bytes for digit runs and colon chains.
+	kind [256]uint8
 }
+
+// Byte kinds for the digit-run and colon-chain trackers.
+const (
+	kindOther = iota
+	kindDigit
+	kindSep // space, dash or dot: may continue a digit run
+	kindColon
+)
 
 // maxExtend bounds how far a window is widened to reach a token boundary.
 const maxExtend = 256
@@ -201,6 +211,11 @@ func NewScanner(detectors []Detector) (*Scanner, error) {
 		}
 	}
 	s.m = newMatcher(words)
+	for c := '0'; c <= '9'; c++ {
+		s.kind[c] = kindDigit
+	}
+	s.kind[' '], s.kind['-'], s.kind['.'], s.kind[':'] = kindSep, kindSep, kindSep, kindColon
+
 	return s, nil
 }
 
@@ -309,10 +324,10 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 		blockEnd := min(len(input), block+checkEvery)
 		for i := block; i < blockEnd; i++ {
 			c := input[i]
-			st = m.trans[int(st)*m.nclass+int(m.class[c])]
+			st = m.trans[int(st)+int(m.class[c])]
 			if st&hasOut != 0 {
 				st &^= hasOut
-				for _, id := range m.out[st] {
+				for _, id := range m.out[int(st)/m.nclass] {
 					start := i + 1 - m.plen[id]
 					for _, d := range s.kw[id] {
 						add(d, start, i+1)
@@ -322,23 +337,32 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 			if !track {
 				continue
 			}
-			switch {
-			case '0' <= c && c <= '9':
+			switch s.kind[c] {
+			case kindOther:
+				if runStart >= 0 {
+					endRun()
+				}
+			case kindDigit:
 				if runStart < 0 {
 					runStart = i
 				}
 				digits++
 				lastDigit = i
-			case (c == ' ' || c == '-' || c == '.') && runStart >= 0 && lastDigit == i-1:
-				// a single separator may continue the run
-				if c == '.' {
-					dots++
+			case kindSep:
+				switch {
+				case runStart >= 0 && lastDigit == i-1:
+					// a single separator may continue the run
+					if c == '.' {
+						dots++
+					}
+				case runStart >= 0:
+					endRun()
 				}
-			default:
+			case kindColon:
 				if runStart >= 0 {
 					endRun()
 				}
-				if c == ':' && s.colonDets != nil {
+				if s.colonDets != nil {
 					colon(i)
 				}
 			}
