@@ -26,11 +26,12 @@ package dlp
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -493,11 +494,8 @@ func resolve(fs []Finding) []Finding {
 	if len(fs) < 2 {
 		return fs
 	}
-	sort.Slice(fs, func(i, j int) bool {
-		if fs[i].Start != fs[j].Start {
-			return fs[i].Start < fs[j].Start
-		}
-		return fs[i].End > fs[j].End
+	slices.SortFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(b.End, a.End), strings.Compare(a.Detector, b.Detector))
 	})
 	out := make([]Finding, 0, len(fs))
 	for i := 0; i < len(fs); {
@@ -526,7 +524,15 @@ func resolveCluster(c []Finding) []Finding {
 	if len(c) == 1 {
 		return c
 	}
-	sort.SliceStable(c, func(i, j int) bool { return better(c[i], c[j]) })
+	slices.SortStableFunc(c, func(a, b Finding) int {
+		switch {
+		case better(a, b):
+			return -1
+		case better(b, a):
+			return 1
+		}
+		return 0
+	})
 	var kept []Finding
 	for _, f := range c {
 		ok := true
@@ -540,6 +546,7 @@ func resolveCluster(c []Finding) []Finding {
 			kept = append(kept, f)
 		}
 	}
-	sort.Slice(kept, func(i, j int) bool { return kept[i].Start < kept[j].Start })
+	slices.SortFunc(kept, func(a, b Finding) int { return cmp.Compare(a.Start, b.Start) })
+
 	return kept
 }
