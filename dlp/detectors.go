@@ -147,13 +147,14 @@ var corePersonalDetectors = []Detector{
 		Validate: validCard},
 	// IBAN (ISO 13616): country, 2 check digits, up to 30 alphanumerics,
 	// optionally in groups of four; length per country and mod-97 checked.
-	{Name: "iban", Type: IBAN, Digits: 8, Before: 34, After: 24, Precheck: hasCountryCheck,
+	{Name: "iban", Type: IBAN, Digits: 8, Run: ibanRun, Before: 34, After: 24, Precheck: hasCountryCheck,
 		Pattern: `\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`, Validate: validIBAN},
 	// US SSN: AAA-GG-SSSS with dashes or spaces (bare nine digits are too
 	// often other numbers); SSA invalid ranges rejected (validSSN). 0.8;
 	// "ssn" or "social security" near raises it to 0.95, order, invoice or
 	// tracking words lower it to 0.5.
-	{Name: "us-ssn", Anchored: true, Type: USSSN, Digits: 9,
+	{Name: "us-ssn", Anchored: true, Type: USSSN, Digits: 9, Run: ssnRun,
+
 		Pattern: `\b[0-9]{3}([\- ])[0-9]{2}([\- ])[0-9]{4}\b`, Validate: validSSN,
 		Context: &Context{Words: []string{"ssn", "ssns", "social security", "socsec", "ss#"}, Raise: 0.15,
 			Negative: notPersonalIDWords, Lower: 0.3}},

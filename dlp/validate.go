@@ -278,3 +278,41 @@ func validEmail(value, _ []byte) (float64, bool) {
 	}
 	return 0.9, true
 }
+
+// ibanRun keeps a digit run as an IBAN candidate only if an IBAN could hold
+// it: within 34 bytes before it, over IBAN characters only ([A-Z0-9 ]), a
+// country code and check digits start. Timestamps and ids in logs stop
+// here instead of costing a window each.
+func ibanRun(input []byte, start, _ int) bool {
+	p := start
+	for p > 0 && start-p < 34 {
+		c := input[p-1]
+		if !('A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == ' ') {
+			break
+		}
+		p--
+	}
+	return hasCountryCheck(input[p:min(len(input), start+2)])
+}
+
+// ssnRun keeps a digit run as an SSN candidate only if it starts
+// AAA-GG-SSSS (dash or space separators), the only form reported.
+func ssnRun(input []byte, start, end int) bool {
+	if end-start < 11 {
+		return false
+	}
+	d := input[start : start+11]
+	for i, c := range d {
+		switch i {
+		case 3, 6:
+			if c != '-' && c != ' ' {
+				return false
+			}
+		default:
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	return true
+}
