@@ -218,6 +218,12 @@ func validGeneric(value, _ []byte) (float64, bool) {
 	if placeholder(value) {
 		return 0, false
 	}
+	// A URL is where a token is fetched ("token_uri": "https://..."), not
+	// the token; credentials inside URLs are the database-url detector's.
+	if bytes.Contains(value, []byte("://")) {
+		return 0, false
+	}
+
 	h := entropy(value)
 	var lower, upper, digit, other bool
 	for _, c := range value {
