@@ -6,12 +6,13 @@ import "unicode/utf8"
 // it holds a secret, = or :, and the value. matchGeneric implements it
 // without the regexp engine (it runs at every "token" and "password" in a
 // log); TestGenericMatcher and FuzzGenericMatcher hold the two equal.
-const genericPattern = `(?i)(?:password|passwd|pwd|secret|token|api[_\-]?key|access_key)[a-z0-9_.\-]*["']?\s*[:=]\s*["']?([^\s"',;&]{8,128})`
+const genericPattern = `(?i)(?:password|passwd|pwd|secret|token|api[_\-]?key|access_key)[a-z0-9_.\-]*["']?\s*[:=]\s*(?:"([^"\n]{8,128})"|'([^'\n]{8,128})'|["']?([^\s"',;&]{8,128}))`
 
 var genericNames = []string{"password", "passwd", "pwd", "secret", "token", "api_key", "api-key", "apikey", "access_key"}
 
-// matchGeneric returns the value's span in a match starting at text[0], or
-// -1, -1.
+// matchGeneric returns the value's span (whichever group of genericPattern
+// matched) in a match starting at text[0], or -1, -1.
+
 func matchGeneric(text []byte) (int, int) {
 	i := -1
 	for _, n := range genericNames {
@@ -46,6 +47,11 @@ func matchGeneric(text []byte) (int, int) {
 	}
 	i = skipRESpace(text, i+1)
 	if i < len(text) && (text[i] == '"' || text[i] == '\'') {
+		// A quoted value runs to its closing quote: it may hold spaces
+		// ("correct horse battery staple") and & , ;.
+		if s, e := quotedValue(text, i); s >= 0 {
+			return s, e
+		}
 		i++
 	}
 	start, runes := i, 0
@@ -66,6 +72,32 @@ func matchGeneric(text []byte) (int, int) {
 		return -1, -1
 	}
 	return start, i
+}
+
+// quotedValue returns the span of 8-128 runes, no newline, between the
+// quote at text[q] and the same quote after them, or -1, -1.
+func quotedValue(text []byte, q int) (int, int) {
+	quote := text[q]
+	i, runes := q+1, 0
+	for i < len(text) && runes <= 128 {
+		c := text[i]
+		switch {
+		case c == quote:
+			if runes < 8 {
+				return -1, -1
+			}
+			return q + 1, i
+		case c == '\n':
+			return -1, -1
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			_, n := utf8.DecodeRune(text[i:])
+			i += n
+		}
+		runes++
+	}
+	return -1, -1
 }
 
 // skipRESpace skips what RE2's \s matches: tab, newline, form feed,
