@@ -37,8 +37,13 @@ func DefaultColumns() []ColumnRule {
 	add(PaymentCard, "card_number", "cc_number", "pan", "credit_card", "credit_card_number")
 	add(IBAN, "iban", "*_iban")
 	add(GenericSecret, "password", "passwd", "password_hash", "api_key", "secret", "*_secret", "*_token", "token")
-	add("PHONE", "phone", "phone_number", "mobile", "*_phone")
-	add("DATE_OF_BIRTH", "dob", "date_of_birth", "birth_date", "birthdate")
+	add(Phone, "phone", "phone_number", "mobile", "*_phone")
+	add(DateOfBirth, "dob", "date_of_birth", "birth_date", "birthdate")
+	add(UKNINO, "nino", "ni_number", "national_insurance_number")
+	add(NLBSN, "bsn", "burgerservicenummer")
+	add(ESDNI, "dni", "nie")
+	add(IPv4, "ip", "ip_address", "client_ip", "remote_addr")
+
 	return rules
 }
 

@@ -95,3 +95,30 @@ func TestLiteralPrefix(t *testing.T) {
 		}
 	}
 }
+
+func TestMaskRow(t *testing.T) {
+	t.Parallel()
+	m := DefaultMasker()
+	cols := []Column{{Table: "users", Name: "id"}, {Table: "users", Name: "Email"}, {Table: "users", Name: "note"},
+		{Table: "users", Name: "dob"}, {Table: "users", Name: "phone"}}
+	row := [][]byte{[]byte("17"), []byte("not-an-address"), []byte("paid with 4111 1111 1111 1111"), []byte("1984-02-29"), nil}
+	out, counts, err := m.MaskRow(context.Background(), cols, row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"17", "[EMAIL]", "paid with [PAYMENT_CARD]", "[DATE_OF_BIRTH]", ""}
+	for i := range want {
+		if string(out[i]) != want[i] {
+			t.Errorf("column %s: %q, want %q", cols[i].Name, out[i], want[i])
+		}
+	}
+	if out[4] != nil {
+		t.Errorf("NULL became %q", out[4])
+	}
+	if counts[Email] != 1 || counts[PaymentCard] != 1 || counts[DateOfBirth] != 1 {
+		t.Errorf("counts %v", counts)
+	}
+	if _, _, err := m.MaskRow(context.Background(), cols, row[:2]); err == nil {
+		t.Error("a row of the wrong width was masked")
+	}
+}
