@@ -313,6 +313,8 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 		}
 	}
 	track := len(s.digitDets) > 0 || len(s.colonDets) > 0
+	trans, class, kind := m.trans, &m.class, &s.kind
+
 	checked := 0
 	// The input is read in blocks: candidates of one block are checked
 	// before the next is read, so the windows held stay few whatever the
@@ -323,9 +325,9 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 			return nil, fmt.Errorf("dlp: scan stopped: %w", err)
 		}
 		blockEnd := min(len(input), block+checkEvery)
-		for i := block; i < blockEnd; i++ {
-			c := input[i]
-			st = m.trans[int(st)+int(m.class[c])]
+		for j, c := range input[block:blockEnd] {
+			i := block + j
+			st = trans[int(st)+int(class[c])]
 			if st&hasOut != 0 {
 				st &^= hasOut
 				for _, id := range m.out[int(st)/m.nclass] {
@@ -338,7 +340,7 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 			if !track {
 				continue
 			}
-			switch s.kind[c] {
+			switch kind[c] {
 			case kindOther:
 				if runStart >= 0 {
 					endRun()
