@@ -1,6 +1,7 @@
 package dlp
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -256,6 +257,28 @@ func TestNewScannerErrors(t *testing.T) {
 	} {
 		if _, err := NewScanner([]Detector{d}); err == nil {
 			t.Errorf("NewScanner(%s): got nil error, want one", d.Name)
+		}
+	}
+}
+
+// TestEntropy checks the short-value path against the definition.
+func TestEntropy(t *testing.T) {
+	t.Parallel()
+	def := func(b []byte) float64 {
+		counts := map[byte]float64{}
+		for _, c := range b {
+			counts[c]++
+		}
+		h := 0.0
+		for _, k := range counts {
+			p := k / float64(len(b))
+			h -= p * math.Log2(p)
+		}
+		return h
+	}
+	for _, s := range []string{"a", "aaaa", "ab", "Tr0ub4dor&3x", "0123456789abcdef", strings.Repeat("xyz", 85), strings.Repeat("q", 255), strings.Repeat("ab", 200)} {
+		if got, want := entropy([]byte(s)), def([]byte(s)); math.Abs(got-want) > 1e-9 {
+			t.Errorf("entropy(%.20q) = %v, want %v", s, got, want)
 		}
 	}
 }

@@ -29,7 +29,7 @@ func TestGenericMatcher(t *testing.T) {
 		"password=Tr0ub4dor&3x", `"db_password": "h7Gk2Lp9Qw3Zx8Vb"`, "client_secret: 'h7Gk2Lp9Qw3Zx8Vb'",
 		"api_key=9f8e7d6c5b4aZ1Y2X3 region", `password: "correct horse, battery & staple"`, `pwd='a b'`,
 		"secret = \"unterminated value here\nnext\"", `token="` + string(make([]byte, 130)) + `"`, `token = "short" + "x"`,
- "API-KEY\t=\t\"x\"", "token field is refreshed", "PWD:short",
+		"API-KEY\t=\t\"x\"", "token field is refreshed", "PWD:short",
 		"access_key = ключ-доступа-очень-длинный", "secret=\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7", "tokenſ=abcdefghij",
 		"passwd\v=abcdefghijk", "password = " + string(make([]byte, 200)), "apikey=" + "a0b1c2d3e4f5g6h7i8j9k0l1m2n3o4p5q6r7s8t9u0v1w2x3y4z5a0b1c2d3e4f5g6h7i8j9k0l1m2n3o4p5q6r7s8t9u0v1w2x3y4z5a0b1c2d3e4f5g6h7i8j9k0l1m2n3o4p5q6r7s8t9",
 	} {
