@@ -142,7 +142,8 @@ var corePersonalDetectors = []Detector{
 	// printed (4-4-4-x, Amex/Diners 4-6-5/4-6-4) with spaces or dashes, with
 	// a known brand prefix and a valid Luhn digit. Explicit groupings keep a
 	// number that follows the card (a CVV, a timestamp) out of the match.
-	{Name: "payment-card", Anchored: true, Type: PaymentCard, Digits: 13,
+	{Name: "payment-card", Anchored: true, Type: PaymentCard, Digits: 13, Run: cardRun,
+
 		Pattern:  `\b(?:[0-9]{13,19}|[0-9]{4}(?:[ \-][0-9]{4}){2}[ \-][0-9]{1,7}|[0-9]{4}[ \-][0-9]{6}[ \-][0-9]{4,5})\b`,
 		Validate: validCard},
 	// IBAN (ISO 13616): country, 2 check digits, up to 30 alphanumerics,
