@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gowebpki/jcs"
+
+	"github.com/countersign/countersign/internal/jsonstr"
 )
 
 // Encode returns facts as RFC 8785 canonical JSON, the form the decision
@@ -46,7 +48,7 @@ func appendValue(b []byte, v any, pruning bool) ([]byte, bool) {
 	case bool:
 		return strconv.AppendBool(b, v), true
 	case string:
-		return appendString(b, v), true
+		return jsonstr.Append(b, v), true
 	case int:
 		return strconv.AppendInt(b, int64(v), 10), true
 	case int64:
@@ -60,7 +62,7 @@ func appendValue(b []byte, v any, pruning bool) ([]byte, bool) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, s)
+			b = jsonstr.Append(b, s)
 		}
 		return append(b, ']'), true
 	case []any:
@@ -112,7 +114,7 @@ func appendMap(b []byte, m map[string]any, pruning bool) ([]byte, bool) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b = jsonstr.Append(b, k)
 		b = append(b, ':')
 		var ok bool
 		if b, ok = appendValue(b, m[k], pruning && k != verbatim); !ok {
@@ -120,37 +122,6 @@ func appendMap(b []byte, m map[string]any, pruning bool) ([]byte, bool) {
 		}
 	}
 	return append(b, '}'), true
-}
-
-// appendString writes s as RFC 8785 does: only '"', '\\' and control
-// characters are escaped. Invalid UTF-8 becomes U+FFFD.
-func appendString(b []byte, s string) []byte {
-	if !utf8.ValidString(s) {
-		s = string([]rune(s)) // replaces each invalid byte with U+FFFD
-	}
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c >= 0x20:
-			b = append(b, c)
-		case c == '\b':
-			b = append(b, '\\', 'b')
-		case c == '\t':
-			b = append(b, '\\', 't')
-		case c == '\n':
-			b = append(b, '\\', 'n')
-		case c == '\f':
-			b = append(b, '\\', 'f')
-		case c == '\r':
-			b = append(b, '\\', 'r')
-		default:
-			b = append(b, '\\', 'u', '0', '0', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
-		}
-	}
-	return append(b, '"')
 }
 
 // empty reports whether a fact's value is false, "", 0, or an empty list or

@@ -7,7 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"unicode/utf8"
+
+	"github.com/countersign/countersign/internal/jsonstr"
 )
 
 // ErrNotJSON is returned by MaskJSON for input that is not one valid JSON
@@ -68,7 +69,7 @@ func (m *Masker) MaskJSON(ctx context.Context, in []byte) ([]byte, Counts, error
 			return nil, nil, fmt.Errorf("%w: %w", ErrWithheld, err)
 		}
 		out = append(out, in[pos:tok.raw.start]...)
-		out = appendJSONString(out, masked)
+		out = jsonstr.Append(out, string(masked))
 		pos = tok.raw.end
 	}
 	out = append(out, in[pos:]...)
@@ -165,40 +166,4 @@ func isMemberName(in []byte, end int) bool {
 		}
 	}
 	return false
-}
-
-// appendJSONString appends s as a JSON string. Invalid UTF-8 is replaced by
-// U+FFFD, as encoding/json does.
-func appendJSONString(out, s []byte) []byte {
-	const hex = "0123456789abcdef"
-	out = append(out, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				out = append(out, '\\', c)
-			case c == '\n':
-				out = append(out, '\\', 'n')
-			case c == '\r':
-				out = append(out, '\\', 'r')
-			case c == '\t':
-				out = append(out, '\\', 't')
-			case c < 0x20:
-				out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				out = append(out, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			out = append(out, "\ufffd"...)
-		} else {
-			out = append(out, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(out, '"')
 }

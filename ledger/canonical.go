@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gowebpki/jcs"
+
+	"github.com/countersign/countersign/internal/jsonstr"
 )
 
 // canonicalData returns the RFC 8785 canonical form of a JSON object that
@@ -42,7 +44,7 @@ func appendCanonical(b []byte, v any) ([]byte, error) {
 	case bool:
 		return strconv.AppendBool(b, v), nil
 	case string:
-		return appendString(b, v), nil
+		return jsonstr.Append(b, v), nil
 	case float64:
 		if math.IsInf(v, 0) || math.IsNaN(v) {
 			return nil, fmt.Errorf("number out of range")
@@ -75,7 +77,7 @@ func appendCanonical(b []byte, v any) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			b = jsonstr.Append(b, k)
 			b = append(b, ':')
 			var err error
 			if b, err = appendCanonical(b, v[k]); err != nil {
@@ -86,38 +88,6 @@ func appendCanonical(b []byte, v any) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("unexpected JSON value %T", v)
 	}
-}
-
-// appendString writes s as RFC 8785 (ECMAScript JSON.stringify) does: the
-// two-character escapes for " \ \b \f \n \r \t, \u00xx for the other
-// control characters, every other character as itself.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"':
-			b = append(b, '\\', '"')
-		case c == '\\':
-			b = append(b, '\\', '\\')
-		case c >= 0x20:
-			b = append(b, c)
-		case c == '\b':
-			b = append(b, '\\', 'b')
-		case c == '\f':
-			b = append(b, '\\', 'f')
-		case c == '\n':
-			b = append(b, '\\', 'n')
-		case c == '\r':
-			b = append(b, '\\', 'r')
-		case c == '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-	}
-	return append(b, '"')
 }
 
 // compareUTF16 orders object members as RFC 8785 does: by their names'

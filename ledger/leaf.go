@@ -17,6 +17,8 @@ import (
 
 	"github.com/gowebpki/jcs"
 
+	"github.com/countersign/countersign/internal/jsonstr"
+
 	"github.com/countersign/countersign"
 )
 
@@ -56,19 +58,19 @@ func Leaf(index uint64, e countersign.Event) ([]byte, error) {
 	b = append(b, '{')
 	if e.ActionID != "" {
 		b = append(b, `"action_id":`...)
-		b = appendString(b, e.ActionID)
+		b = jsonstr.Append(b, e.ActionID)
 		b = append(b, ',')
 	}
 	b = append(b, `"actor":`...)
-	b = appendString(b, e.Actor)
+	b = jsonstr.Append(b, e.Actor)
 	b = append(b, `,"data":`...)
 	b = append(b, cdata...)
 	b = append(b, `,"index":`...)
 	b = strconv.AppendUint(b, index, 10)
 	b = append(b, `,"time":`...)
-	b = appendString(b, e.Time.UTC().Format(time.RFC3339Nano))
+	b = jsonstr.Append(b, e.Time.UTC().Format(time.RFC3339Nano))
 	b = append(b, `,"type":`...)
-	b = appendString(b, e.Type)
+	b = jsonstr.Append(b, e.Type)
 	b = append(b, '}')
 	return b, nil
 }
