@@ -199,11 +199,16 @@ func TestResolveLongestOnTie(t *testing.T) {
 	for _, f := range got {
 		types = append(types, string(f.Type))
 	}
-	if g, w := strings.Join(types, ","), "A,C,D"; g != w {
-		// C beats B (confidence); then A no longer overlaps anything kept.
+	if g, w := strings.Join(types, ","), "C,D"; g != w {
+		// C beats B (confidence) and takes its bytes, [2,14); A overlaps
+		// that and is taken too: no byte of a loser is left unmasked.
 		t.Errorf("resolve = %s, want %s", g, w)
 	}
+	if got[0].Start != 0 || got[0].End != 14 {
+		t.Errorf("C spans [%d,%d), want [0,14)", got[0].Start, got[0].End)
+	}
 }
+
 
 func TestFindingsInOrderAndMany(t *testing.T) {
 	t.Parallel()

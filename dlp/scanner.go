@@ -18,8 +18,10 @@
 //     masking them only damages documentation. Stripe test keys (sk_test_)
 //     are not reported by the Stripe detector either.
 //   - Of overlapping findings the one with the higher confidence wins, then
-//     the longer; Mask still merges any overlap it is given, so no byte of
-//     an overlapped value leaks.
+//     the longer, and takes the other's bytes into its span, so no byte of
+//     an overlapped credential leaks; personal data overlapped by a
+//     credential (user:password@host read as an email) is dropped. Mask
+//     still merges any overlap it is given.
 //   - The labelled corpus is in testdata/dlp/ at the root of the repository:
 //     one file per theme, read together by TestCorpus.
 package dlp
@@ -148,6 +150,12 @@ const (
 
 // maxExtend bounds how far a window is widened to reach a token boundary.
 const maxExtend = 256
+
+// maxToken bounds how far an anchored detector's window is read to the end
+// of its token. It stays below the stream overlap, so a token is never
+// longer than a stream keeps in view.
+const maxToken = 16 << 10
+
 
 // NewScanner compiles detectors into a Scanner. It returns an error if a
 // pattern does not compile or a detector has no keywords, Digits or Colons.
@@ -288,8 +296,29 @@ func (s *Scanner) ScanContext(ctx context.Context, input []byte) (found []Findin
 				if digits >= det.Digits && dots >= det.Dots && (det.Run == nil || det.Run(input, runStart, end)) {
 					add(d, runStart, end)
 				}
+				if det.Anchored && digits > det.Digits {
+					// A run joins groups over single separators, so a card
+					// or SSN can start at a later group: "2024-03-05
+					// 4111111111111111". Try each group that leaves enough
+					// digits.
+					left := digits
+					for p := runStart; p < end; p++ {
+						c := input[p]
+						if c >= '0' && c <= '9' {
+							left--
+							continue
+						}
+						if left < det.Digits {
+							break
+						}
+						if det.Run == nil || det.Run(input, p+1, end) {
+							add(d, p+1, end)
+						}
+					}
+				}
 			}
 		}
+
 		runStart, digits, dots = -1, 0, 0
 	}
 	// A chain is colons at most five bytes apart (an IPv6 group has at most
@@ -404,7 +433,11 @@ func (s *Scanner) check(ctx context.Context, input []byte, wins [][]span, found 
 				if det.boundary && sp.start > 0 && isAlnum(input[sp.start-1]) {
 					continue
 				}
-				sp.end = widen(input, sp).end
+				// A token found by its prefix is read to its end, however
+				// long (OIDC tokens run to kilobytes), up to maxToken.
+				for n := 0; sp.end < len(input) && n < maxToken && !isSpace(input[sp.end]); n++ {
+					sp.end++
+				}
 			} else if det.Digits == 0 && det.Colons == 0 {
 				sp = widen(input, sp)
 			}
@@ -492,8 +525,10 @@ func widen(input []byte, sp span) span {
 	return sp
 }
 
-// resolve drops findings that overlap a better one (higher confidence, then
-// longer, then earlier) and returns the rest ordered by Start. It works on
+// resolve merges findings that overlap into the better one (higher
+// confidence, then longer, then earlier), which takes both spans, so no byte
+// of either is left unmasked; it returns them ordered by Start. It works on
+
 // clusters of transitively overlapping findings, so it stays linear when
 // findings are many and mostly disjoint.
 func resolve(fs []Finding) []Finding {
@@ -519,7 +554,18 @@ func compareFindings(a, b Finding) int {
 	return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(b.End, a.End), strings.Compare(a.Detector, b.Detector))
 }
 
+// personalTypes are the built-in personal-data types; every other type,
+// custom ones included, is treated as a credential by resolveCluster.
+var personalTypes = func() map[Type]bool {
+	m := map[Type]bool{}
+	for _, d := range PersonalDetectors {
+		m[d.Type] = true
+	}
+	return m
+}()
+
 func better(a, b Finding) bool {
+
 
 	if a.Confidence != b.Confidence {
 		return a.Confidence > b.Confidence
@@ -545,18 +591,44 @@ func resolveCluster(c []Finding) []Finding {
 	})
 	var kept []Finding
 	for _, f := range c {
-		ok := true
-		for _, k := range kept {
+		at := -1
+		for i, k := range kept {
 			if f.Start < k.End && k.Start < f.End {
-				ok = false
+				at = i
 				break
 			}
 		}
-		if ok {
+		if at < 0 {
 			kept = append(kept, f)
+			continue
 		}
+		// The better finding takes a worse credential's bytes too: a
+		// password that holds an email address is masked whole, not from
+		// the "@". Personal data overlapped by a credential is a misreading
+		// of it (user:password@host is not an email address) and is dropped.
+		if personalTypes[f.Type] {
+			continue
+		}
+		k := &kept[at]
+		k.Start, k.End = min(k.Start, f.Start), max(k.End, f.End)
 	}
 	slices.SortFunc(kept, func(a, b Finding) int { return cmp.Compare(a.Start, b.Start) })
-
-	return kept
+	// Widening can make kept findings overlap: merge them, the better
+	// one's type and detector standing for both.
+	out := kept[:1]
+	for _, f := range kept[1:] {
+		last := &out[len(out)-1]
+		if f.Start < last.End {
+			if better(f, *last) {
+				f.Start, f.End = last.Start, max(last.End, f.End)
+				*last = f
+			} else {
+				last.End = max(last.End, f.End)
+			}
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
+
