@@ -123,7 +123,7 @@ var coreSecretDetectors = []Detector{
 		Pattern: `(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|sqlserver|mssql)://[^\s:/@'"]*:([^\s@/'"]+)@`,
 		Group:   1, Validate: validDBPassword},
 	// Generic assignment: a name containing password, passwd, pwd, secret,
-	// token or api key, then = or :, then a value of 8-128 non-space
+	// token or api key, then = or :, then a value of 8 or more non-space
 	// characters, gated on Shannon entropy (validGeneric).
 	{Name: "generic-secret", Anchored: true, Type: GenericSecret,
 		Keywords: []string{"password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key", "access_key"},

@@ -6,7 +6,7 @@ import "unicode/utf8"
 // it holds a secret, = or :, and the value. matchGeneric implements it
 // without the regexp engine (it runs at every "token" and "password" in a
 // log); TestGenericMatcher and FuzzGenericMatcher hold the two equal.
-const genericPattern = `(?i)(?:password|passwd|pwd|secret|token|api[_\-]?key|access_key)[a-z0-9_.\-]*["']?\s*[:=]\s*(?:"([^"\n]{8,128})"|'([^'\n]{8,128})'|["']?([^\s"',;&]{8,128}))`
+const genericPattern = `(?i)(?:password|passwd|pwd|secret|token|api[_\-]?key|access_key)[a-z0-9_.\-]*["']?\s*[:=]\s*(?:"([^"\n]{8,})"|'([^'\n]{8,})'|["']?([^\s"',;&]{8,}))`
 
 var genericNames = []string{"password", "passwd", "pwd", "secret", "token", "api_key", "api-key", "apikey", "access_key"}
 
@@ -55,7 +55,7 @@ func matchGeneric(text []byte) (int, int) {
 		i++
 	}
 	start, runes := i, 0
-	for i < len(text) && runes < 128 {
+	for i < len(text) {
 		c := text[i]
 		if c < utf8.RuneSelf {
 			if c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == '"' || c == '\'' || c == ',' || c == ';' || c == '&' {
@@ -74,12 +74,12 @@ func matchGeneric(text []byte) (int, int) {
 	return start, i
 }
 
-// quotedValue returns the span of 8-128 runes, no newline, between the
+// quotedValue returns the span of 8 or more runes, no newline, between the
 // quote at text[q] and the same quote after them, or -1, -1.
 func quotedValue(text []byte, q int) (int, int) {
 	quote := text[q]
 	i, runes := q+1, 0
-	for i < len(text) && runes <= 128 {
+	for i < len(text) {
 		c := text[i]
 		switch {
 		case c == quote:

@@ -111,7 +111,16 @@ func jsonTokens(in []byte) ([]jsonToken, []byte, error) {
 			}
 			text = append(text, '"')
 			tok := jsonToken{raw: span{i, end}, text: span{len(text), len(text) + len(dec)}, decoded: dec}
-			text = append(text, dec...)
+			// A quote inside a value would end it early for detectors
+			// that read quoted values; an apostrophe, the same length,
+			// stands in for it in the scanned text only.
+			for _, c := range dec {
+				if c == '"' {
+					c = '\''
+				}
+				text = append(text, c)
+			}
+
 			text = append(text, '"')
 			if isMemberName(in, end) {
 				text = append(text, ": "...)

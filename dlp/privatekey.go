@@ -9,7 +9,7 @@ import "bytes"
 // implements it without the regexp engine, whose lazy [\s\S]*? over a 16 KiB
 // window was the scanner's largest cost on dense input; TestPrivateKeyMatcher
 // and FuzzPrivateKeyMatcher hold the two equal.
-const privateKeyPattern = `-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,\-]*)`
+const privateKeyPattern = `-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,\-\\]*)`
 
 var (
 	pemBegin = []byte("-----BEGIN ")
@@ -73,14 +73,16 @@ func pemLabel(text []byte, i int) int {
 	}
 }
 
-// isPEMBody reports whether c is in [A-Za-z0-9+/=\s:,\-].
+// isPEMBody reports whether c is in [A-Za-z0-9+/=\s:,\-\\]: base64, the
+// headers of encrypted PEM, and the backslashes of a key written with \n
+// escapes (a JSON string in a log).
 func isPEMBody(c byte) bool {
 	switch {
 	case isAlnum(c):
 		return true
 	}
 	switch c {
-	case '+', '/', '=', ':', ',', '-', ' ', '\t', '\n', '\f', '\r':
+	case '+', '/', '=', ':', ',', '-', ' ', '\t', '\n', '\f', '\r', '\\':
 		return true
 	}
 	return false

@@ -219,15 +219,33 @@ func validJWT(value, _ []byte) (float64, bool) {
 }
 
 // placeholder reports values that stand for a secret rather than being one:
-// template references and masked or dummy values.
+// template references (${DB_PASS}, $DB_PASS, <password>, {{ .Secret }},
+// %(pw)s) and masked or dummy values. A value that only starts with such a
+// character ($uperS3cret, a percent-encoded %21...) is not one.
 func placeholder(v []byte) bool {
 	if len(v) == 0 {
 		return true
 	}
+	last := v[len(v)-1]
 	switch v[0] {
-	case '$', '<', '{', '%', '*':
-		return true
+	case '$':
+		if len(v) > 1 && (v[1] == '{' || v[1] == '(') || envName(v[1:]) {
+			return true
+		}
+	case '<':
+		if last == '>' {
+			return true
+		}
+	case '{':
+		if last == '}' {
+			return true
+		}
+	case '%':
+		if bytes.HasPrefix(v, []byte("%(")) || bytes.HasPrefix(v, []byte("%{")) || string(v) == "%s" {
+			return true
+		}
 	}
+
 	lv := string(lowerBytes(append([]byte{}, v...)))
 	switch lv {
 	case "password", "changeme", "secret", "xxxxxxxx", "redacted", "null", "none", "true", "false":
@@ -361,4 +379,19 @@ func cardRun(input []byte, start, end int) bool {
 		}
 	}
 	return len(d) >= 13 && len(d) <= 19 && cardBrand(d) != "" && luhn(d)
+}
+
+// envName reports whether v is an environment variable's name as shell
+// references write it: upper-case letters, digits and _, not starting with
+// a digit.
+func envName(v []byte) bool {
+	if len(v) == 0 || '0' <= v[0] && v[0] <= '9' {
+		return false
+	}
+	for _, c := range v {
+		if !('A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
