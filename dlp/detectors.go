@@ -120,7 +120,7 @@ var coreSecretDetectors = []Detector{
 		Keywords: []string{"postgres://", "postgresql://", "mysql://", "mariadb://", "mongodb://", "mongodb+srv://",
 			"redis://", "rediss://", "amqp://", "amqps://", "sqlserver://", "mssql://"},
 		Anchored: true, After: 300,
-		Pattern: `(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|sqlserver|mssql)://[^\s:/@'"]*:([^\s@/'"]+)@`,
+		Pattern: `(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|sqlserver|mssql)://[^\s:/@'"]*:([^\s/'"]+)@`,
 		Group:   1, Validate: validDBPassword},
 	// Generic assignment: a name containing password, passwd, pwd, secret,
 	// token or api key, then = or :, then a value of 8 or more non-space

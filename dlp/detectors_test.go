@@ -209,7 +209,6 @@ func TestResolveLongestOnTie(t *testing.T) {
 	}
 }
 
-
 func TestFindingsInOrderAndMany(t *testing.T) {
 	t.Parallel()
 	s := newDefault(t)

@@ -147,7 +147,13 @@ func seqElemOf(re *syntax.Regexp) (seqElem, bool) {
 		if fold {
 			for _, l := range lits {
 				lowerBytes(l)
+				// RE2 folds k to the Kelvin sign and s to the long s;
+				// matching ASCII only would differ.
+				if bytes.ContainsAny(l, "ks") {
+					return seqElem{}, false
+				}
 			}
+
 			slices.SortFunc(lits, bytes.Compare)
 			lits = slices.CompactFunc(lits, bytes.Equal)
 		}

@@ -156,7 +156,6 @@ const maxExtend = 256
 // longer than a stream keeps in view.
 const maxToken = 16 << 10
 
-
 // NewScanner compiles detectors into a Scanner. It returns an error if a
 // pattern does not compile or a detector has no keywords, Digits or Colons.
 func NewScanner(detectors []Detector) (*Scanner, error) {
@@ -566,7 +565,6 @@ var personalTypes = func() map[Type]bool {
 
 func better(a, b Finding) bool {
 
-
 	if a.Confidence != b.Confidence {
 		return a.Confidence > b.Confidence
 	}
@@ -631,4 +629,3 @@ func resolveCluster(c []Finding) []Finding {
 	}
 	return out
 }
-
