@@ -36,7 +36,9 @@ func DefaultColumns() []ColumnRule {
 	add(USSSN, "ssn", "social_security_number", "*_ssn")
 	add(PaymentCard, "card_number", "cc_number", "pan", "credit_card", "credit_card_number")
 	add(IBAN, "iban", "*_iban")
-	add(GenericSecret, "password", "passwd", "password_hash", "api_key", "secret", "*_secret", "*_token", "token")
+	add(GenericSecret, "password", "passwd", "password_hash", "password_digest", "*_password", "*_passwd",
+		"api_key", "*_api_key", "secret", "*_secret", "secret_key", "private_key", "*_private_key", "access_key",
+		"*_token", "token")
 	add(Phone, "phone", "phone_number", "mobile", "*_phone")
 	add(DateOfBirth, "dob", "date_of_birth", "birth_date", "birthdate")
 	add(UKNINO, "nino", "ni_number", "national_insurance_number")
@@ -74,22 +76,63 @@ func validType(t Type) bool {
 }
 
 // ColumnType returns the type a column rule gives c, or "" if none does.
-// The first matching rule wins.
+// The first matching rule wins. Names match case-insensitively, and
+// camelCase names also as snake_case (customerSSN as customer_ssn); a rule
+// with a dot matches "table.column" and, when the table is unknown or
+// qualified by a schema, the column alone or the last table part.
 func (m *Masker) ColumnType(c Column) Type {
-	name := strings.ToLower(c.Name)
-	full := strings.ToLower(c.Table) + "." + name
+	names := []string{strings.ToLower(c.Name)}
+	if s := snakeCase(c.Name); s != names[0] {
+		names = append(names, s)
+	}
+	table := strings.ToLower(c.Table)
+	if i := strings.LastIndexByte(table, '.'); i >= 0 {
+		table = table[i+1:] // schema.table
+	}
 	for _, r := range m.columns {
 		pat := strings.ToLower(r.Match)
-		subject := name
-		if strings.Contains(pat, ".") {
-			subject = full
-		}
-		if ok, _ := path.Match(pat, subject); ok {
-			return r.Type
+		for _, name := range names {
+			subject := name
+			if strings.Contains(pat, ".") {
+				subject = table + "." + name
+				if table == "" {
+					// The table is unknown: match the column part alone.
+					_, col, _ := strings.Cut(pat, ".")
+					if ok, _ := path.Match(col, name); ok {
+						return r.Type
+					}
+					continue
+				}
+			}
+			if ok, _ := path.Match(pat, subject); ok {
+				return r.Type
+			}
 		}
 	}
 	return ""
 }
+
+// snakeCase lower-cases a camelCase name with _ between its words:
+// customerSSN -> customer_ssn, SSNNumber -> ssn_number, userId -> user_id.
+func snakeCase(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		upper := 'A' <= c && c <= 'Z'
+		if upper && i > 0 {
+			prev := s[i-1]
+			prevLower := 'a' <= prev && prev <= 'z' || '0' <= prev && prev <= '9'
+			prevUpper := 'A' <= prev && prev <= 'Z'
+			nextLower := i+1 < len(s) && 'a' <= s[i+1] && s[i+1] <= 'z'
+			if prevLower || prevUpper && nextLower {
+				b.WriteByte('_')
+			}
+		}
+		b.WriteByte(lowerASCII(c))
+	}
+	return b.String()
+}
+
 
 // MaskRow masks one row of a query result. Values of columns with a rule are
 // masked whole as the rule's type; the others are scanned. A nil value

@@ -122,3 +122,24 @@ func TestMaskRow(t *testing.T) {
 		t.Error("a row of the wrong width was masked")
 	}
 }
+
+func TestColumnNames(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"customerSSN": "customer_ssn", "SSNNumber": "ssn_number", "userId": "user_id", "email": "email", "IBAN": "iban", "card2Number": "card2_number"} {
+		if got := snakeCase(in); got != want {
+			t.Errorf("snakeCase(%q) = %q, want %q", in, got, want)
+		}
+	}
+	m, err := Config{Columns: []ColumnRule{{Match: "hr.salary*", Type: "SALARY"}}}.Build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []Column{{Table: "", Name: "salary_eur"}, {Table: "public.hr", Name: "salary"}, {Table: "HR", Name: "SalaryTotal"}} {
+		if got := m.ColumnType(c); got != "SALARY" {
+			t.Errorf("%+v: %q, want SALARY", c, got)
+		}
+	}
+	if got := m.ColumnType(Column{Table: "finance", Name: "salary"}); got != "" {
+		t.Errorf("finance.salary: %q, want no rule", got)
+	}
+}

@@ -21,7 +21,8 @@ const (
 	// since four bytes would be a third or more of them.
 	Partial Strategy = "partial"
 	// Hash replaces the value with a keyed HMAC-SHA256 token,
-	// "[EMAIL:h:3f9a1c2b]": the same value under the same key always gives
+	// "[EMAIL:h:3f9a1c2b07d4e6a5]" (64 bits, so tokens of different values
+	// do not collide in practice): the same value under the same key always gives
 	// the same token, so joins and de-duplication still work, and without
 	// the key the token cannot be reversed by guessing.
 	Hash Strategy = "hash"
@@ -112,7 +113,7 @@ func Mask(input []byte, findings []Finding, policy Policy) ([]byte, Counts, erro
 			out = append(out, '[')
 			out = append(out, f.Type...)
 			out = append(out, ":h:"...)
-			out = hex.AppendEncode(out, sum[:4])
+			out = hex.AppendEncode(out, sum[:8])
 			out = append(out, ']')
 		case Drop:
 		default:

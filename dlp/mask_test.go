@@ -46,12 +46,12 @@ func TestMaskHashDeterministicPerKey(t *testing.T) {
 	t.Parallel()
 	in := []byte("x@y.io and x@y.io and z@y.io")
 	fs := []Finding{{Type: Email, Start: 0, End: 6}, {Type: Email, Start: 11, End: 17}, {Type: Email, Start: 22, End: 28}}
-	p := Policy{Default: Hash, Key: []byte("k1")}
+	p := Policy{Default: Hash, Key: []byte("k1-a-test-key-of-32-bytes-length")}
 	out, counts, err := Mask(in, fs, p)
 	if err != nil {
 		t.Fatalf("Mask: %v", err)
 	}
-	tok := regexp.MustCompile(`\[EMAIL:h:[0-9a-f]{8}\]`).FindAllString(string(out), -1)
+	tok := regexp.MustCompile(`\[EMAIL:h:[0-9a-f]{16}\]`).FindAllString(string(out), -1)
 	if len(tok) != 3 || tok[0] != tok[1] || tok[0] == tok[2] {
 		t.Fatalf("Mask = %q: want three tokens, first two equal, third different", out)
 	}
@@ -62,7 +62,7 @@ func TestMaskHashDeterministicPerKey(t *testing.T) {
 	if string(out2) != string(out) {
 		t.Errorf("same key gave %q then %q", out, out2)
 	}
-	p.Key = []byte("k2")
+	p.Key = []byte("k2-a-test-key-of-32-bytes-length")
 	out3, _, _ := Mask(in, fs, p)
 	if strings.Contains(string(out3), tok[0]) {
 		t.Errorf("another key gave the same token %s", tok[0])

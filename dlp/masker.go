@@ -102,6 +102,12 @@ func (p Policy) Validate() error {
 			if len(p.Key) == 0 {
 				return fmt.Errorf("dlp policy: %s: %w", typeName(t), errNoKey)
 			}
+			if len(p.Key) < MinHashKey {
+				// A short key can be found from one known value and its
+				// token, and then short values (SSNs) by trying them all.
+				return fmt.Errorf("dlp policy: %s: the hash key is %d bytes; it must be at least %d", typeName(t), len(p.Key), MinHashKey)
+			}
+
 		default:
 			return fmt.Errorf("dlp policy: %s: unknown strategy %q (want redact, partial, hash or drop)", typeName(t), s)
 		}
@@ -122,3 +128,6 @@ func (c Counts) Add(o Counts) {
 		c[t] += n
 	}
 }
+
+// MinHashKey is the shortest key the hash strategy accepts, in bytes.
+const MinHashKey = 16

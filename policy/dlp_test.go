@@ -36,7 +36,7 @@ func TestDLPSection(t *testing.T) {
 	if c.Mask[dlp.Email] != dlp.Hash || c.MinConfidence != 0.4 || len(c.Detectors) != 2 || c.Timeout.Seconds() != 2 {
 		t.Fatalf("config %+v", c)
 	}
-	m, err := c.Build([]byte("k"))
+	m, err := c.Build([]byte("a-test-key-of-at-least-16-bytes"))
 	if err != nil {
 		t.Fatal(err)
 	}
