@@ -78,13 +78,14 @@ var moreSecretDetectors = []Detector{
 	// Azure Storage shared access signature: the sig= value (base64 HMAC-
 	// SHA256, usually URL-encoded) ending a run of lower-case SAS parameters
 	// that includes sv= (service version) and se= (expiry) or sp=
-	// (permissions), in any order (the portal puts sp= first, the SDKs sv=);
-	// only the signature is reported, so the masked URL still names the
-	// resource. Azure Storage REST docs, "Create a service SAS" / "Create an
-	// account SAS".
-	{Name: "azure-sas-token", Type: AzureSASToken, Keywords: []string{"sig="}, Before: 512, After: 200,
-		Pattern: `\b((?:[a-z]{2,8}=[^&\s"'<>]*&)+)sig=([A-Za-z0-9%/+=]{43,200})`,
-		Group:   2, Validate: validAzureSAS},
+	// (permissions), before or after it, in any order (the portal puts sp=
+	// first, the SDKs sv=); only the signature is reported, so the masked
+	// URL still names the resource. Azure Storage REST docs, "Create a
+	// service SAS" / "Create an account SAS".
+	{Name: "azure-sas-token", Type: AzureSASToken, Keywords: []string{"sig="}, Before: 512, After: 512,
+		Precheck: hasSASParams,
+		Pattern:  `(?:^|[?&\s"'])sig=([A-Za-z0-9%/+=]{43,200})`,
+		Group:    1, Validate: validAzureSAS},
 
 	// --- Stripe, Twilio ---
 
@@ -304,21 +305,28 @@ func secretEntropy(conf, minBits float64) func(value, match []byte) (float64, bo
 // validAzureSAS accepts a SAS signature when the parameters before it
 // include the service version (sv=) and an expiry (se=) or permissions
 // (sp=), and the signature looks random.
-func validAzureSAS(value, match []byte) (float64, bool) {
+func validAzureSAS(value, _ []byte) (float64, bool) {
 	if isExample(value) || entropy(value) < 3.5 {
 		return 0, false
 	}
-	var version, scope bool
-	for p := range bytes.SplitSeq(match, []byte("&")) {
-		switch k, _, _ := bytes.Cut(p, []byte("=")); string(k) {
-		case "sv":
-			version = true
-		case "se", "sp":
-			scope = true
-		}
-	}
-	return 0.9, version && scope
+	return 0.9, true
 }
+
+// hasSASParams reports whether a window holds the other parameters of a
+// SAS query: sv= and se= or sp=, each starting a parameter (after ?, &, or
+// the = of a connection string's SharedAccessSignature=).
+func hasSASParams(w []byte) bool {
+	param := func(name string) bool {
+		for _, sep := range "?&=;" {
+			if bytes.Contains(w, []byte(string(sep)+name)) {
+				return true
+			}
+		}
+		return false
+	}
+	return param("sv=") && (param("se=") || param("sp="))
+}
+
 
 // serviceAccountType matches "type": "service_account" in JSON, also with
 // the quotes escaped when the key file is embedded in another string.
