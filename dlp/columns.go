@@ -133,7 +133,6 @@ func snakeCase(s string) string {
 	return b.String()
 }
 
-
 // MaskRow masks one row of a query result. Values of columns with a rule are
 // masked whole as the rule's type; the others are scanned. A nil value
 // (SQL NULL) stays nil. On error nothing is returned: withhold the row.

@@ -186,17 +186,29 @@ func (cd CustomDetector) compile() (Detector, error) {
 			d.Before, d.After = 128, 256
 		}
 	case len(cd.Dictionary) > 0:
-		var alts []string
+		var words []string
 		for _, w := range cd.Dictionary {
 			w = strings.TrimSpace(w)
 			if len(w) < 2 {
 				return fail("dictionary word %q is too short (2 bytes at least)", w)
 			}
-			alts = append(alts, regexp.QuoteMeta(w))
-			d.Keywords = append(d.Keywords, w)
+			words = append(words, w)
+			// The keyword automaton folds ASCII only: give it the word's
+			// lower- and upper-case forms for letters beyond ASCII.
+			d.Keywords = append(d.Keywords, strings.ToLower(w), strings.ToUpper(w))
 		}
-		d.Pattern = `(?i)\b(?:` + strings.Join(alts, "|") + `)\b`
+		// Longer words first, so "bluebird" is tried before "blue" at the
+		// same place; whole words are checked by the scanner (WholeWord),
+		// since RE2's \b knows only ASCII letters.
+		slices.SortStableFunc(words, func(a, b string) int { return len(b) - len(a) })
+		alts := make([]string, len(words))
+		for i, w := range words {
+			alts[i] = regexp.QuoteMeta(w)
+		}
+		d.Pattern = `(?i)(?:` + strings.Join(alts, "|") + `)`
+		d.WholeWord = true
 		d.Before, d.After = 1, 1
+
 	default:
 		return fail("needs a regex or a dictionary")
 	}

@@ -35,6 +35,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Type names the kind of data a finding holds, e.g. EMAIL or AWS_ACCESS_KEY.
@@ -110,6 +112,9 @@ type Detector struct {
 	// Validate, if set, returns the confidence of value (the selected group)
 	// given the whole match, or false to reject it.
 	Validate func(value, match []byte) (float64, bool)
+	// WholeWord rejects a match with a letter, digit or _ of any script
+	// right before or after it.
+	WholeWord bool
 	// Context, if set, adjusts the confidence by words near the match.
 	Context *Context
 }
@@ -469,6 +474,9 @@ func (s *Scanner) check(ctx context.Context, input []byte, wins [][]span, found 
 				if (det.Digits > 0 || det.Colons > 0) && !isolated(input, sp.start+loc[0], sp.start+loc[1]) {
 					continue
 				}
+				if det.WholeWord && !wholeWord(input, sp.start+loc[0], sp.start+loc[1]) {
+					continue
+				}
 				conf := det.Confidence
 				if det.Validate != nil {
 					var ok bool
@@ -503,7 +511,25 @@ func isolated(input []byte, start, end int) bool {
 	return (start == 0 || !isAlnum(input[start-1])) && (end == len(input) || !isAlnum(input[end]))
 }
 
+// wholeWord reports whether input[start:end] has no letter, digit or _ of
+// any script right before or after it.
+func wholeWord(input []byte, start, end int) bool {
+	word := func(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+	if start > 0 {
+		if r, _ := utf8.DecodeLastRune(input[:start]); word(r) {
+			return false
+		}
+	}
+	if end < len(input) {
+		if r, _ := utf8.DecodeRune(input[end:]); word(r) {
+			return false
+		}
+	}
+	return true
+}
+
 // isSpace reports whether c ends a token for window widening.
+
 func isSpace(c byte) bool {
 	switch c {
 	case ' ', '\t', '\n', '\r', '"', '\'', '<', '>', '`', ',', ';', '(', ')', '[', ']', '{', '}':

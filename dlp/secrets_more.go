@@ -327,7 +327,6 @@ func hasSASParams(w []byte) bool {
 	return param("sv=") && (param("se=") || param("sp="))
 }
 
-
 // serviceAccountType matches "type": "service_account" in JSON, also with
 // the quotes escaped when the key file is embedded in another string.
 var serviceAccountType = regexp.MustCompile(`\\?"type\\?"\s*:\s*\\?"service_account\\?"`)
