@@ -73,9 +73,22 @@ func (c Config) Build(key []byte) (*Masker, error) {
 	}
 	m.columns = append(slices.Clone(c.Columns), DefaultColumns()...)
 	m.minConfidence = c.MinConfidence
-	m.timeout = c.Timeout
-	if m.timeout == 0 {
-		m.timeout = 10 * time.Second
+	if c.Timeout > 0 {
+		m.timeout = c.Timeout
+	}
+	// A strategy for a type nothing reports is most likely a misspelling
+	// (EMAL): say so rather than leave the real type on the default.
+	known := map[Type]bool{}
+	for _, d := range dets {
+		known[d.Type] = true
+	}
+	for _, r := range m.columns {
+		known[r.Type] = true
+	}
+	for t := range c.Mask {
+		if !known[t] {
+			return nil, fmt.Errorf("dlp: mask: no detector or column rule reports type %s", t)
+		}
 	}
 	return m, nil
 }
@@ -90,7 +103,7 @@ func (c Config) Validate() error {
 // detectors returns the built-in detectors less the disabled ones, then the
 // custom ones.
 func (c Config) detectors() ([]Detector, error) {
-	if c.MinConfidence < 0 || c.MinConfidence > 1 {
+	if !(c.MinConfidence >= 0 && c.MinConfidence <= 1) { // NaN too
 		return nil, fmt.Errorf("dlp: min_confidence %v must be between 0 and 1", c.MinConfidence)
 	}
 	if c.Timeout < 0 {
@@ -146,7 +159,11 @@ func (cd CustomDetector) compile() (Detector, error) {
 	if !validType(cd.Type) {
 		return fail("type %q must be upper-case letters, digits and _", cd.Type)
 	}
-	if cd.Confidence < 0 || cd.Confidence > 1 {
+	if cd.Required && len(cd.Context) == 0 {
+		return fail("required needs context words to require")
+	}
+	if !(cd.Confidence >= 0 && cd.Confidence <= 1) { // NaN too
+
 		return fail("confidence %v must be between 0 and 1", cd.Confidence)
 	}
 	d := Detector{Name: cd.Name, Type: cd.Type, Confidence: cd.Confidence}

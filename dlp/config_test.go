@@ -2,6 +2,7 @@ package dlp
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 )
@@ -65,6 +66,11 @@ func TestConfigErrors(t *testing.T) {
 		{Config{Detectors: []CustomDetector{{Name: "Bad Name", Type: "X", Regex: `ABCD`}}}, "the name must be"},
 		{Config{Detectors: []CustomDetector{{Name: "x", Type: "X", Dictionary: []string{"a"}}}}, "too short"},
 		{Config{Columns: []ColumnRule{{Match: "[", Type: "X"}}}, "bad pattern"},
+		{Config{Mask: map[Type]Strategy{"EMAL": Redact}}, "no detector or column rule reports type EMAL"},
+		{Config{Detectors: []CustomDetector{{Name: "x", Type: "X", Regex: `ABCD`, Required: true}}}, "required needs context words"},
+		{Config{Detectors: []CustomDetector{{Name: "x", Type: "X", Regex: `ABCD`, Confidence: math.NaN()}}}, "confidence NaN"},
+		{Config{MinConfidence: math.NaN()}, "min_confidence"},
+
 	} {
 		err := tc.c.Validate()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -33,8 +33,11 @@ func NewMasker(s *Scanner, p Policy) (*Masker, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	return &Masker{scanner: s, policy: p}, nil
+	return &Masker{scanner: s, policy: p, timeout: defaultTimeout, columns: DefaultColumns()}, nil
 }
+
+// defaultTimeout bounds one scan unless a policy says otherwise.
+const defaultTimeout = 10 * time.Second
 
 // DefaultMasker returns the default profile: every built-in detector, every
 // type redacted, each scan bounded to 10 seconds.
@@ -43,7 +46,8 @@ func DefaultMasker() *Masker {
 	if err != nil {
 		panic("dlp: built-in detectors: " + err.Error())
 	}
-	return &Masker{scanner: s, policy: DefaultPolicy(), timeout: 10 * time.Second, columns: DefaultColumns()}
+	return &Masker{scanner: s, policy: DefaultPolicy(), timeout: defaultTimeout, columns: DefaultColumns()}
+
 }
 
 // Scanner returns the masker's scanner.
