@@ -70,7 +70,6 @@ func TestConfigErrors(t *testing.T) {
 		{Config{Detectors: []CustomDetector{{Name: "x", Type: "X", Regex: `ABCD`, Required: true}}}, "required needs context words"},
 		{Config{Detectors: []CustomDetector{{Name: "x", Type: "X", Regex: `ABCD`, Confidence: math.NaN()}}}, "confidence NaN"},
 		{Config{MinConfidence: math.NaN()}, "min_confidence"},
-
 	} {
 		err := tc.c.Validate()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
