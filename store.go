@@ -69,7 +69,25 @@ type Store interface {
 	// keyed by agent and rule. Errors: EInvalid (see HitWindow).
 	Hit(ctx context.Context, key string, at time.Time, per time.Duration, max int) (int, error)
 
+	// ClaimOutbox leases up to limit outbox items due at now, for lease: for
+	// each request and target only the oldest item still to deliver, so a
+	// channel sees a request's changes in order. An item whose lease runs
+	// out (its replica died mid-delivery) is claimed again. The returned
+	// Attempts count this claim. Errors: EInvalid (limit or lease not
+	// positive).
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxItem, error)
+	// FinishOutbox ends a claim and writes ev in the same transaction:
+	// delivered removes the item; otherwise it is due again at retry, or,
+	// when retry is zero, abandoned and removed. Errors: ENotFound.
+	FinishOutbox(ctx context.Context, id int64, delivered bool, retry time.Time, ev Event) error
+	// SetChannelRef records what a channel posted for a request (a Slack
+	// message's channel and ts), replacing any earlier one, so that any
+	// replica can update the message in place.
+	SetChannelRef(ctx context.Context, requestID, target, ref string) error
+	// ChannelRef returns what SetChannelRef recorded, or "" if nothing.
+	ChannelRef(ctx context.Context, requestID, target string) (string, error)
 	// AppendEvents writes events that belong to no other change (policy.loaded).
+
 	AppendEvents(ctx context.Context, events []Event) error
 
 	// Events returns events with Seq > after, in order, at most limit. Reading

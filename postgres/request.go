@@ -96,6 +96,7 @@ func (s *Store) CreateRequest(ctx context.Context, p countersign.CreateRequestPa
 			return err
 		})
 		queueEvents(b, events)
+		queueOutbox(b, r, events)
 		b.Queue(`SELECT pg_notify($1, $2)`, Channel, r.ID)
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			if isUnique(err) {
@@ -243,7 +244,9 @@ func (s *Store) UpdateRequest(ctx context.Context, id string, fn func(*countersi
 		b := &pgx.Batch{}
 		b.Queue(`UPDATE requests SET state = $1, due_at = $2, doc = $3 WHERE id = $4`, string(r.State), dueAt(r), changed, id)
 		queueEvents(b, events)
+		queueOutbox(b, r, events)
 		b.Queue(`SELECT pg_notify($1, $2)`, Channel, id)
+
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return fmt.Errorf("update request: %w", err)
 		}

@@ -79,6 +79,9 @@ func (s *Store) CreateRequest(ctx context.Context, p countersign.CreateRequestPa
 		if err := s.insertEvents(ctx, tx, events); err != nil {
 			return fmt.Errorf("create request: %w", err)
 		}
+		if err := insertOutbox(ctx, tx, r, events); err != nil {
+			return fmt.Errorf("create request: %w", err)
+		}
 		out, created = r, true
 		return nil
 	})
@@ -196,6 +199,10 @@ func (s *Store) UpdateRequest(ctx context.Context, id string, fn func(*countersi
 		if err := s.insertEvents(ctx, tx, events); err != nil {
 			return fmt.Errorf("update request: %w", err)
 		}
+		if err := insertOutbox(ctx, tx, r, events); err != nil {
+			return fmt.Errorf("update request: %w", err)
+		}
+
 		return nil
 	})
 	if err != nil {

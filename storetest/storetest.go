@@ -55,6 +55,8 @@ func Run(t *testing.T, newStore func(t *testing.T) countersign.Store) {
 		{"HitInvalid", testHitInvalid},
 		{"HitMax", testHitMax},
 		{"HitsInCreateRequest", testHitsInCreateRequest},
+		{"Outbox", testOutbox},
+		{"OutboxConcurrentClaim", testOutboxConcurrentClaim},
 		{"RaceLedger", testRaceLedger},
 		{"RaceGrantConsumption", testRaceGrantConsumption},
 		{"RaceReviews", testRaceReviews},

@@ -1,0 +1,25 @@
+-- Notifications to deliver (Store.ClaimOutbox), written in the transaction
+-- of the change that caused them. Times are Unix nanoseconds, UTC. A row is
+-- deleted when delivered or abandoned; lease_until keeps a claimed row from
+-- other workers until it runs out.
+CREATE TABLE outbox (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	target      TEXT    NOT NULL,
+	request_id  TEXT    NOT NULL,
+	event_type  TEXT    NOT NULL,
+	created_at  INTEGER NOT NULL,
+	due_at      INTEGER NOT NULL,
+	lease_until INTEGER NOT NULL DEFAULT 0,
+	attempts    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX outbox_due ON outbox (due_at);
+CREATE INDEX outbox_request_target ON outbox (request_id, target, id);
+
+-- What a channel posted for a request (a Slack message's channel and ts),
+-- so that any replica can update it in place.
+CREATE TABLE channel_refs (
+	request_id TEXT NOT NULL,
+	target     TEXT NOT NULL,
+	ref        TEXT NOT NULL,
+	PRIMARY KEY (request_id, target)
+);
