@@ -77,7 +77,7 @@ func testOutbox(t *testing.T, s countersign.Store) {
 	if want := "slack:#ops/policy.decided/2 webhook:siem/policy.decided/2 "; targets(got) != want {
 		t.Fatalf("claim after lease: %q, want %q", targets(got), want)
 	}
-	finish(t, s, got[0], true, time.Time{})                 // slack delivered
+	finish(t, s, got[0], true, time.Time{})                // slack delivered
 	finish(t, s, got[1], false, later.Add(10*time.Minute)) // webhook retried later
 	got = claim(t, s, later, 10)
 	if want := "slack:#ops/review.recorded/1 "; targets(got) != want {
