@@ -83,3 +83,20 @@ func OutboxRetry(now time.Time, attempts int) time.Time {
 
 // MaxOutboxAttempts is how many times an outbox item is tried.
 const MaxOutboxAttempts = 30
+
+// ChannelReview is a verdict an approval channel records for a reviewer.
+type ChannelReview struct {
+	Verdict Verdict
+	Reason  string
+	// Channel names the channel ("slack", "webhook:siem"); ChannelUser is
+	// who spoke on it (a Slack user id, an integration's name).
+	Channel     string
+	ChannelUser string
+}
+
+// Reviewer records verdicts: what approval channels call. The gateway's
+// Service implements it, with every rule of a review (separation of
+// duties, quorum, reasons, expiry) applied as for the API.
+type Reviewer interface {
+	Review(ctx context.Context, by Principal, id string, in ChannelReview) (*Request, error)
+}

@@ -227,12 +227,9 @@ func (s *Service) List(ctx context.Context, by countersign.Principal, p counters
 }
 
 // ReviewInput is a verdict as a channel received it.
-type ReviewInput struct {
-	Verdict     countersign.Verdict
-	Reason      string
-	Channel     string // "api", "cli", "slack", ...
-	ChannelUser string
-}
+type ReviewInput = countersign.ChannelReview
+
+var _ countersign.Reviewer = (*Service)(nil)
 
 // Review records a human's verdict. Errors: those of Request.Review, plus
 // EExpired when the review window has ended and ENotFound.
