@@ -81,3 +81,64 @@ func BenchmarkAllowPathHTTP(b *testing.B) {
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 	}
 }
+
+// BenchmarkReviewToWaitHTTP measures how long after a review arrives the
+// agent's long-poll returns, over loopback HTTP to the real server on
+// SQLite: per iteration an agent submits, parks GET ?wait=30s, and a human
+// approves; the latency is from sending the review to the long-poll's
+// answer. It reports p50 and p99.
+func BenchmarkReviewToWaitHTTP(b *testing.B) {
+	dir := b.TempDir()
+	cfg := DefaultConfig()
+	cfg.Listen, cfg.Data = "127.0.0.1:0", filepath.Join(dir, "data")
+	cfg.Policy = filepath.Join("..", "..", "bench", "review-policy.yaml")
+	cfg.BootstrapKeyFile = filepath.Join(dir, "admin.key")
+	m := NewMain()
+	m.Config = cfg
+	m.Out = io.Discard
+	if err := m.Run(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	ctx := context.Background()
+	admin, _ := os.ReadFile(cfg.BootstrapKeyFile)
+	url := "http://" + m.Addr
+	ac := client.New(url, strings.TrimSpace(string(admin)))
+	ak, err := ac.CreateKey(ctx, countersign.KeyInput{Kind: "agent", Name: "bench-bot", Owner: "owner@example.com"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hk, err := ac.CreateKey(ctx, countersign.KeyInput{Kind: "human", Name: "dana@example.com"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	agent, human := client.New(url, ak.Secret), client.New(url, hk.Secret)
+	in := countersign.SubmitInput{Kind: "sql", Environment: "production", Payload: []byte(`{"sql":"delete from sessions"}`)}
+	var lat []time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := agent.Submit(ctx, in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		id := res.ID
+		done := make(chan time.Time, 1)
+		go func() {
+			v, err := agent.Wait(ctx, id, 30*time.Second)
+			if err != nil || v.State != countersign.StateApproved {
+				b.Errorf("wait: %v %v", v, err)
+			}
+			done <- time.Now()
+		}()
+		time.Sleep(3 * time.Millisecond) // let the long-poll park
+		t0 := time.Now()
+		if _, err := human.Review(ctx, id, countersign.ReviewInput{Verdict: countersign.VerdictApprove}); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, (<-done).Sub(t0))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+}
