@@ -33,6 +33,10 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// Evidence names the evidence log and its verifier key.
 	Evidence countersign.EvidenceKeyView
+	// Channels are the approval channels' callbacks by route pattern
+	// ("POST /v1/channels/slack/interactions"). They authenticate each
+	// call by its signature, not by an API key.
+	Channels map[string]http.Handler
 }
 
 // Server is the HTTP API; it implements http.Handler.
@@ -70,6 +74,9 @@ func New(cfg Config) *Server {
 	s.route("POST /v1/agents/{name}/freeze", s.auth(s.freeze(true)))
 	s.route("POST /v1/agents/{name}/unfreeze", s.auth(s.freeze(false)))
 	s.routeEvidence()
+	for pattern, h := range cfg.Channels {
+		s.mux.Handle(pattern, h)
+	}
 	s.route("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	s.route("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

@@ -9,7 +9,31 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/countersign/countersign"
 )
+
+// SlackConfig configures the Slack approval channel; it is off without a
+// bot token.
+type SlackConfig struct {
+	BotToken      string `yaml:"bot_token"`
+	SigningSecret string `yaml:"signing_secret"`
+	// AppToken (xapp-) turns on Socket Mode, for gateways with no public URL.
+	AppToken string `yaml:"app_token"`
+	// AllowUnlisted lets a Slack user whose verified email is not in people
+	// review, as a human with no groups.
+	AllowUnlisted bool `yaml:"allow_unlisted"`
+	// APIURL points the client at another Slack Web API (tests).
+	APIURL string `yaml:"api_url"`
+}
+
+// WebhookConfig is one signed webhook integration.
+type WebhookConfig struct {
+	Name      string   `yaml:"name"`
+	URL       string   `yaml:"url"`
+	Secret    string   `yaml:"secret"`
+	SubmitFor []string `yaml:"submit_for"`
+}
 
 // Config is the server's configuration. Values come, lowest precedence
 // first, from defaults, the YAML file (--config), COUNTERSIGN_* environment
@@ -29,10 +53,11 @@ type Config struct {
 	// countersign/<hostname>.
 	EvidenceOrigin string `yaml:"evidence_origin"`
 
-	// Sections read by the approval channels (later issues); accepted here
-	// so that one file configures every part.
-	Slack    yaml.Node `yaml:"slack"`
-	Webhooks yaml.Node `yaml:"webhooks"`
+	// People maps reviewers' channel identities to human principals.
+	People countersign.People `yaml:"people"`
+	// Approval channels.
+	Slack    SlackConfig     `yaml:"slack"`
+	Webhooks []WebhookConfig `yaml:"webhooks"`
 }
 
 // DefaultConfig is the configuration with no file, flag or variable.

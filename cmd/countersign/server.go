@@ -40,6 +40,8 @@ type Main struct {
 	Service *gateway.Service
 	// Integrator builds the evidence tree and signs its checkpoints.
 	Integrator *gateway.Integrator
+	// Deliverer delivers notifications to the approval channels.
+	Deliverer *gateway.Deliverer
 	// Addr is the address actually listened on, once Run returns.
 	Addr string
 
@@ -117,7 +119,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 
+	notifiers, channelRoutes, err := m.channels(store)
+	if err != nil {
+		return err
+	}
+	m.Deliverer = gateway.NewDeliverer(store, notifiers, log.With("component", "outbox"))
+	m.Deliverer.Now = m.Now
 	api := httpapi.New(httpapi.Config{Service: m.Service, Logger: log.With("component", "httpapi"), Registry: reg,
+		Channels: channelRoutes,
 		Evidence: countersign.EvidenceKeyView{Origin: m.evidence.Origin(), VerifierKey: m.evidence.verifier},
 		Ready: func(ctx context.Context) error {
 			select {
@@ -153,10 +162,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return float64(t.UnixNano()) / 1e9
 		}),
 	)
-	m.bg.Add(3)
+	m.bg.Add(4)
 	go func() {
 		defer m.bg.Done()
 		m.Integrator.Run(bgctx, integrateInterval)
+	}()
+	go func() {
+		defer m.bg.Done()
+		_ = m.Deliverer.Run(bgctx)
 	}()
 	go func() {
 		defer m.bg.Done()
