@@ -20,20 +20,20 @@ func TestValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, mod := range map[string]func(*webhook.Integration){
-		"empty name":          func(i *webhook.Integration) { i.Name = "" },
-		"upper-case name":     func(i *webhook.Integration) { i.Name = "SIEM" },
-		"name with a colon":   func(i *webhook.Integration) { i.Name = "a:b" },
+		"empty name":           func(i *webhook.Integration) { i.Name = "" },
+		"upper-case name":      func(i *webhook.Integration) { i.Name = "SIEM" },
+		"name with a colon":    func(i *webhook.Integration) { i.Name = "a:b" },
 		"name starting with -": func(i *webhook.Integration) { i.Name = "-a" },
-		"name of 65":          func(i *webhook.Integration) { i.Name = strings.Repeat("a", 65) },
-		"ftp url":             func(i *webhook.Integration) { i.URL = "ftp://example.com/x" },
-		"relative url":        func(i *webhook.Integration) { i.URL = "/hooks" },
-		"url without host":    func(i *webhook.Integration) { i.URL = "https:///x" },
-		"no secret":           func(i *webhook.Integration) { i.Secret = "" },
-		"secret sans prefix":  func(i *webhook.Integration) { i.Secret = strings.TrimPrefix(testSecret, "whsec_") },
-		"short secret":        func(i *webhook.Integration) { i.Secret = "whsec_AAECAwQFBgcICQoLDA0O" },
-		"bad submit_for":      func(i *webhook.Integration) { i.SubmitFor = []string{"sre"} },
-		"empty group":         func(i *webhook.Integration) { i.SubmitFor = []string{"group:"} },
-		"email in submit_for": func(i *webhook.Integration) { i.SubmitFor = []string{"dana@example.com"} },
+		"name of 65":           func(i *webhook.Integration) { i.Name = strings.Repeat("a", 65) },
+		"ftp url":              func(i *webhook.Integration) { i.URL = "ftp://example.com/x" },
+		"relative url":         func(i *webhook.Integration) { i.URL = "/hooks" },
+		"url without host":     func(i *webhook.Integration) { i.URL = "https:///x" },
+		"no secret":            func(i *webhook.Integration) { i.Secret = "" },
+		"secret sans prefix":   func(i *webhook.Integration) { i.Secret = strings.TrimPrefix(testSecret, "whsec_") },
+		"short secret":         func(i *webhook.Integration) { i.Secret = "whsec_AAECAwQFBgcICQoLDA0O" },
+		"bad submit_for":       func(i *webhook.Integration) { i.SubmitFor = []string{"sre"} },
+		"empty group":          func(i *webhook.Integration) { i.SubmitFor = []string{"group:"} },
+		"email in submit_for":  func(i *webhook.Integration) { i.SubmitFor = []string{"dana@example.com"} },
 	} {
 		i := ok
 		mod(&i)

@@ -97,9 +97,13 @@ func TestVerifyRefuses(t *testing.T) {
 			append(append([]byte{}, body...), ' '), now, webhook.ErrNoSignature},
 		{"wrong secret", func() http.Header { return signed(t, other, "msg_1", now, body) },
 			body, now, webhook.ErrNoSignature},
-		{"stale", func() http.Header { return signed(t, testSecret, "msg_1", now.Add(-webhook.Tolerance-time.Second), body) },
+		{"stale", func() http.Header {
+			return signed(t, testSecret, "msg_1", now.Add(-webhook.Tolerance-time.Second), body)
+		},
 			body, now, webhook.ErrTooOld},
-		{"future", func() http.Header { return signed(t, testSecret, "msg_1", now.Add(webhook.Tolerance+time.Second), body) },
+		{"future", func() http.Header {
+			return signed(t, testSecret, "msg_1", now.Add(webhook.Tolerance+time.Second), body)
+		},
 			body, now, webhook.ErrTooNew},
 		{"id changed", func() http.Header {
 			h := signed(t, testSecret, "msg_1", now, body)
@@ -210,8 +214,8 @@ func TestBadSecrets(t *testing.T) {
 		"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", // no prefix
 		"whsec_",
 		"whsec_not base64!",
-		"whsec_AAECAwQFBgcICQoLDA0O",     // 15 bytes: too short
-		"whsec_AAECAwQFBgcICQoLDA0ODw",   // 16 bytes without the padding
+		"whsec_AAECAwQFBgcICQoLDA0O",       // 15 bytes: too short
+		"whsec_AAECAwQFBgcICQoLDA0ODw",     // 16 bytes without the padding
 		"whsec_AAECAwQFBgcICQoLDA0ODw==AA", // 16 bytes, then more
 		"whsec_AAECAwQFBgcICQoLDA0ODx==",   // non-zero padding bits
 	} {
