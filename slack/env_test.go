@@ -325,3 +325,21 @@ func blockText(blocks []map[string]any, id string) string {
 
 // allText is every text of a message's blocks, for "never shown" checks.
 func allText(c call) string { return c.Form.Get("text") + "\n" + c.Form.Get("blocks") }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// countEvents counts the store's events of type typ.
+func countEvents(t *testing.T, e *env, typ string) int {
+	t.Helper()
+	evs, err := e.store.Events(context.Background(), 0, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, ev := range evs {
+		if ev.Type == typ {
+			n++
+		}
+	}
+	return n
+}

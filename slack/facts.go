@@ -31,8 +31,9 @@ func readable(js []byte) string {
 
 // factsText renders the analysers' facts ({"sql": {"is_export": true,
 // "tables_read": ["orders"]}}) one analyser a line: the facts that are true
-// by name, then the others that say something as name: value. Facts that
-// are false, empty or null are left out.
+// by name, then the others that say something as name: value, then the
+// analyser's reasons one a line. Facts that are false, empty or null are
+// left out.
 func factsText(raw json.RawMessage) string {
 	if len(raw) == 0 {
 		return ""
@@ -48,9 +49,12 @@ func factsText(raw json.RawMessage) string {
 			lines = append(lines, an+": "+string(all[an]))
 			continue
 		}
-		var yes, other []string
+		var yes, other, why []string
 		for _, k := range sortedKeys(facts) {
 			v := bytes.TrimSpace(facts[k])
+			if k == "reasons" && json.Unmarshal(v, &why) == nil {
+				continue
+			}
 			switch string(v) {
 			case "true":
 				yes = append(yes, k)
@@ -61,6 +65,9 @@ func factsText(raw json.RawMessage) string {
 		}
 		if len(yes)+len(other) > 0 {
 			lines = append(lines, an+": "+strings.Join(append(yes, other...), ", "))
+		}
+		for _, w := range why {
+			lines = append(lines, "  - "+w)
 		}
 	}
 	return strings.Join(lines, "\n")
