@@ -125,7 +125,8 @@ func (e *env) open() {
 	e.note = slack.NewNotifier(api, st, dlp.DefaultMasker(), people)
 	e.note.Now = e.clk.Now
 	e.ix = slack.NewInteractions(slack.Config{API: api, Reviewer: e.svc, Store: st, SigningSecret: signingSecret,
-		People: people, AllowUnlisted: e.allowUnlisted, Now: e.clk.Now, WorkTimeout: 5 * time.Second})
+		People: people, AllowUnlisted: e.allowUnlisted, Now: e.clk.Now, WorkTimeout: 5 * time.Second,
+		APIURL: e.slack.srv.URL + "/"})
 }
 
 // close stops the replica as a restart would.

@@ -30,6 +30,8 @@ type fakeSlack struct {
 	uploads  map[string]string // file id -> content
 	// gate, when set, holds users.info until it is closed.
 	gate chan struct{}
+	// socket serves Socket Mode's WebSocket at /socket, when set.
+	socket http.Handler
 }
 
 // call is one Web API call: its method and its arguments, from a form or
@@ -74,6 +76,10 @@ func (f *fakeSlack) addUser(id, email string, bot bool) {
 func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/upload/") {
 		f.upload(w, r)
+		return
+	}
+	if r.URL.Path == "/socket" && f.socket != nil {
+		f.socket.ServeHTTP(w, r)
 		return
 	}
 	method := strings.TrimPrefix(r.URL.Path, "/")
@@ -151,6 +157,12 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		id := fmt.Sprintf("F0FILE%d", len(f.uploads)+1)
 		f.uploads[id] = ""
 		reply(map[string]any{"ok": true, "upload_url": f.srv.URL + "/upload/" + id, "file_id": id})
+	case "apps.connections.open":
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer xapp-") {
+			fail("not_allowed_token_type")
+			return
+		}
+		reply(map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/socket"})
 	case "files.completeUploadExternal":
 		var files []map[string]any
 		_ = json.Unmarshal([]byte(c.Form.Get("files")), &files)

@@ -49,6 +49,15 @@ func (h *Interactions) socketMode(ctx context.Context, api *slackgo.Client) erro
 		case err := <-done:
 			return err
 		case evt := <-sm.Events:
+			switch evt.Type {
+			case socketmode.EventTypeConnected:
+				h.log().Info("slack: socket mode connected")
+			case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth, socketmode.EventTypeIncomingError:
+				if ctx.Err() != nil {
+					continue
+				}
+				h.log().Warn("slack: socket mode", "event", evt.Type, "data", evt.Data)
+			}
 			if evt.Type != socketmode.EventTypeInteractive || evt.Request == nil {
 				continue
 			}
