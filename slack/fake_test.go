@@ -30,6 +30,9 @@ type fakeSlack struct {
 	uploads  map[string]string // file id -> content
 	// gate, when set, holds users.info until it is closed.
 	gate chan struct{}
+	// refuseUpload, when set, is the error files.completeUploadExternal
+	// answers with.
+	refuseUpload string
 	// socket serves Socket Mode's WebSocket at /socket, when set.
 	socket http.Handler
 }
@@ -164,6 +167,10 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		reply(map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/socket"})
 	case "files.completeUploadExternal":
+		if f.refuseUpload != "" {
+			fail(f.refuseUpload)
+			return
+		}
 		var files []map[string]any
 		_ = json.Unmarshal([]byte(c.Form.Get("files")), &files)
 		reply(map[string]any{"ok": true, "files": files})

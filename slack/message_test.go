@@ -71,15 +71,21 @@ func TestMessagePostedForReview(t *testing.T) {
 	}
 }
 
-func TestLongPayloadSplitAndUploadedWhole(t *testing.T) {
-	e := newEnv(t)
+// longSQL is a statement far too long for one message, with a secret near
+// its end.
+func longSQL() string {
 	var sql strings.Builder
 	sql.WriteString("INSERT INTO audit (note) VALUES\n")
 	for i := range 900 {
 		sql.WriteString("  ('row " + strings.Repeat("x", 20) + " <&> " + string(rune('a'+i%26)) + "'),\n")
 	}
 	sql.WriteString("  ('" + fakeSecret + "'), ('THE-END')")
-	r := e.submit("production", sql.String())
+	return sql.String()
+}
+
+func TestLongPayloadSplitAndUploadedWhole(t *testing.T) {
+	e := newEnv(t)
+	r := e.submit("production", longSQL())
 	e.deliver()
 	calls := e.slack.take()
 	posts := only(calls, "chat.postMessage")
@@ -126,5 +132,28 @@ func TestLongPayloadSplitAndUploadedWhole(t *testing.T) {
 	calls = e.slack.take()
 	if len(only(calls, "chat.update")) != 1 || len(only(calls, "upload")) != 0 {
 		t.Fatalf("after a review: %d updates, %d uploads; want 1, 0", len(only(calls, "chat.update")), len(only(calls, "upload")))
+	}
+}
+
+// When Slack refuses the file (the app is not in the channel), the message
+// says the payload could not be attached, and the delivery is not retried.
+func TestLongPayloadFileRefused(t *testing.T) {
+	e := newEnv(t)
+	e.slack.refuseUpload = "not_in_channel"
+	r := e.submit("production", longSQL())
+	e.deliver()
+	calls := e.slack.take()
+	upd := only(calls, "chat.update")
+	if len(only(calls, "chat.postMessage")) != 1 || len(upd) != 1 {
+		t.Fatalf("%d posts, %d updates; want 1, 1", len(only(calls, "chat.postMessage")), len(upd))
+	}
+	if more := blockText(upd[0].Blocks(t), "payload-more"); !strings.Contains(more, "could not be attached here (Slack said not_in_channel)") {
+		t.Fatalf("payload-more: %q", more)
+	}
+	e.click("UDANA", "CPRODAPPROVALS", slack.ActionApprove, r.ID, "1767323100.000001")
+	e.deliver()
+	calls = e.slack.take()
+	if len(only(calls, "files.getUploadURLExternal")) != 0 || len(only(calls, "chat.update")) != 1 {
+		t.Fatalf("after a review: %+v", calls)
 	}
 }

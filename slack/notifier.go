@@ -57,35 +57,25 @@ func (n *Notifier) Notify(ctx context.Context, item countersign.OutboxItem, r *c
 	if err != nil {
 		return err
 	}
-	msg := render(ctx, n.masker, r)
-	opts := []slackgo.MsgOption{slackgo.MsgOptionText(msg.text, false), slackgo.MsgOptionBlocks(msg.blocks...)}
-
-	ref, err := n.store.ChannelRef(ctx, r.ID, item.Target)
+	fileRef, err := n.store.ChannelRef(ctx, r.ID, item.Target+fileKey)
 	if err != nil {
-		return fmt.Errorf("slack: read message ref: %w", err)
+		return fmt.Errorf("slack: read file ref: %w", err)
 	}
-	channel, ts, _ := strings.Cut(ref, "/")
-	if ref != "" {
-		_, _, _, err = n.api.UpdateMessageContext(ctx, channel, ts, opts...)
-		if slackError(err) == "message_not_found" || slackError(err) == "channel_not_found" {
-			n.log().Warn("slack message gone; posting it again", "request", r.ID, "target", item.Target)
-			ref = ""
-		} else if err != nil {
-			return fmt.Errorf("slack: chat.update %s: %w", item.Target, err)
-		}
+	msg := render(ctx, n.masker, r, fileRef)
+	channel, ts, err := n.show(ctx, item.Target, dest, r.ID, msg)
+	if err != nil {
+		return err
 	}
-	if ref == "" {
-		channel, ts, err = n.api.PostMessageContext(ctx, dest, opts...)
+	if msg.file != "" && fileRef == "" {
+		fileRef, err = n.attach(ctx, r.ID, item.Target, channel, ts, msg.file)
 		if err != nil {
-			return fmt.Errorf("slack: chat.postMessage %s: %w", item.Target, err)
-		}
-		if err := n.store.SetChannelRef(ctx, r.ID, item.Target, channel+"/"+ts); err != nil {
-			return fmt.Errorf("slack: record message ref: %w", err)
-		}
-	}
-	if msg.file != "" {
-		if err := n.attach(ctx, r.ID, item.Target, channel, ts, msg.file); err != nil {
 			return err
+		}
+		if strings.HasPrefix(fileRef, fileFailed) {
+			// The message promised the file; say instead that it is not there.
+			if _, _, err := n.show(ctx, item.Target, dest, r.ID, render(ctx, n.masker, r, fileRef)); err != nil {
+				return err
+			}
 		}
 	}
 	if resolves[item.EventType] {
@@ -115,29 +105,68 @@ func destination(name string) (string, error) {
 	return "", fmt.Errorf("slack: target %q is not slack:#channel, slack:CHANNEL_ID or slack:@USER_ID", "slack:"+name)
 }
 
-// attach uploads the whole masked payload into the message's thread, once:
-// the file's id is recorded beside the message's ref.
-func (n *Notifier) attach(ctx context.Context, id, target, channel, ts, content string) error {
-	key := target + "#file"
-	done, err := n.store.ChannelRef(ctx, id, key)
+// show posts the request's message at target the first time, recording
+// its channel and ts, and updates it in place afterwards; a message deleted
+// in Slack is posted again.
+func (n *Notifier) show(ctx context.Context, target, dest, id string, msg message) (channel, ts string, err error) {
+	opts := []slackgo.MsgOption{slackgo.MsgOptionText(msg.text, false), slackgo.MsgOptionBlocks(msg.blocks...)}
+	ref, err := n.store.ChannelRef(ctx, id, target)
 	if err != nil {
-		return fmt.Errorf("slack: read file ref: %w", err)
+		return "", "", fmt.Errorf("slack: read message ref: %w", err)
 	}
-	if done != "" {
-		return nil
+	channel, ts, _ = strings.Cut(ref, "/")
+	if ref != "" {
+		_, _, _, err = n.api.UpdateMessageContext(ctx, channel, ts, opts...)
+		switch code := slackError(err); {
+		case code == "message_not_found" || code == "channel_not_found":
+			n.log().Warn("slack: message gone; posting it again", "request", id, "target", target)
+		case err != nil:
+			return "", "", fmt.Errorf("slack: chat.update %s: %w", target, err)
+		default:
+			return channel, ts, nil
+		}
 	}
+	channel, ts, err = n.api.PostMessageContext(ctx, dest, opts...)
+	if err != nil {
+		return "", "", fmt.Errorf("slack: chat.postMessage %s: %w", target, err)
+	}
+	if err := n.store.SetChannelRef(ctx, id, target, channel+"/"+ts); err != nil {
+		return "", "", fmt.Errorf("slack: record message ref: %w", err)
+	}
+	return channel, ts, nil
+}
+
+// What attach records beside the message's ref: the file's id, or
+// fileFailed and Slack's error code when Slack refused the upload.
+const (
+	fileKey    = "#file"
+	fileFailed = "failed:"
+)
+
+// attach uploads the whole masked payload into the message's thread and
+// records the file's id, so that it is uploaded once. When Slack refuses
+// (the app is not in the channel, a scope is missing) that is recorded
+// instead and not retried; other errors are returned, to be retried.
+func (n *Notifier) attach(ctx context.Context, id, target, channel, ts, content string) (string, error) {
+	ref := ""
 	f, err := n.api.UploadFileContext(ctx, slackgo.UploadFileParameters{
 		Content: content, FileSize: len(content), Filename: "countersign-" + id + "-payload.txt",
 		Title: "Request " + id + ": the whole masked payload", Channel: channel, ThreadTimestamp: ts,
 		SnippetType: "text",
 	})
-	if err != nil {
-		return fmt.Errorf("slack: upload payload of %s: %w", id, err)
+	switch code := slackError(err); {
+	case code != "":
+		n.log().Warn("slack: payload file refused", "request", id, "target", target, "err", code)
+		ref = fileFailed + code
+	case err != nil:
+		return "", fmt.Errorf("slack: upload payload of %s: %w", id, err)
+	default:
+		ref = f.ID
 	}
-	if err := n.store.SetChannelRef(ctx, id, key, f.ID); err != nil {
-		return fmt.Errorf("slack: record file ref: %w", err)
+	if err := n.store.SetChannelRef(ctx, id, target+fileKey, ref); err != nil {
+		return "", fmt.Errorf("slack: record file ref: %w", err)
 	}
-	return nil
+	return ref, nil
 }
 
 // tellOwner sends the agent's owner the outcome by direct message, once per

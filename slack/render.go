@@ -36,8 +36,9 @@ type message struct {
 }
 
 // render shows r as it is now. Everything an agent or a person wrote passes
-// the masker first and is escaped.
-func render(ctx context.Context, m *dlp.Masker, r *countersign.Request) message {
+// the masker first and is escaped. fileRef is what attach recorded for the
+// request's file, "" if nothing yet.
+func render(ctx context.Context, m *dlp.Masker, r *countersign.Request, fileRef string) message {
 	var msg message
 	a := r.Action
 	msg.text = fmt.Sprintf("Countersign: %s — %s action by agent %s in %s (%s)", stateTitle(r.State), a.Kind, r.Agent,
@@ -73,7 +74,7 @@ func render(ctx context.Context, m *dlp.Masker, r *countersign.Request) message 
 	}
 	if overflow {
 		add(section("payload-more", fmt.Sprintf("_The payload continues: it is %d bytes in all. "+
-			"The whole masked payload is in the file in this message's thread._", len(payload))))
+			"The whole masked payload %s._", len(payload), whereFile(fileRef))))
 	}
 
 	facts := maskText(ctx, m, factsText(r.Decision.Facts))
@@ -89,7 +90,7 @@ func render(ctx context.Context, m *dlp.Masker, r *countersign.Request) message 
 				text = "*Why it is sensitive* (what the analysers found)\n" + text
 			}
 			if more && i == len(fparts)-1 {
-				text += "\n_…the rest is in the file in this message's thread._"
+				text += "\n_…the rest " + whereFile(fileRef) + "._"
 			}
 			add(section(fmt.Sprintf("facts-%d", i+1), text))
 		}
@@ -232,6 +233,14 @@ func outcome(ctx context.Context, m *dlp.Masker, r *countersign.Request) string 
 		s += " (" + slackDate(*r.ResolvedAt) + ")"
 	}
 	return clipEscaped(s)
+}
+
+// whereFile says where the text that did not fit is.
+func whereFile(fileRef string) string {
+	if code, failed := strings.CutPrefix(fileRef, fileFailed); failed {
+		return "could not be attached here (Slack said " + escape(code) + "); see the request in Countersign"
+	}
+	return "is in the file in this message's thread"
 }
 
 func stateTitle(s countersign.State) string {
