@@ -81,8 +81,11 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		f.upload(w, r)
 		return
 	}
-	if r.URL.Path == "/socket" && f.socket != nil {
-		f.socket.ServeHTTP(w, r)
+	f.mu.Lock()
+	socket := f.socket
+	f.mu.Unlock()
+	if r.URL.Path == "/socket" && socket != nil {
+		socket.ServeHTTP(w, r)
 		return
 	}
 	method := strings.TrimPrefix(r.URL.Path, "/")

@@ -139,7 +139,9 @@ func TestLongPayloadSplitAndUploadedWhole(t *testing.T) {
 // says the payload could not be attached, and the delivery is not retried.
 func TestLongPayloadFileRefused(t *testing.T) {
 	e := newEnv(t)
+	e.slack.mu.Lock()
 	e.slack.refuseUpload = "not_in_channel"
+	e.slack.mu.Unlock()
 	r := e.submit("production", longSQL())
 	e.deliver()
 	calls := e.slack.take()

@@ -67,10 +67,10 @@ func (h *Interactions) socketMode(ctx context.Context, api *slackgo.Client) erro
 			if ok {
 				ack, job = h.handle(ic)
 			}
+			h.start(job)
 			if err := sm.AckCtx(ctx, evt.Request.EnvelopeID, ack); err != nil {
 				h.log().Warn("slack: socket mode ack", "err", err)
 			}
-			h.start(job)
 		}
 	}
 }

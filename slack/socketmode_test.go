@@ -31,7 +31,7 @@ func TestSocketModeFeedsTheSameInteractions(t *testing.T) {
 			"payload": viewSubmission("UDAVE", `{"request":"`+r.ID+`","verdict":"reject","channel":"CPRODAPPROVALS"}`, "", "trig-1")},
 	}
 	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }} // Slack's client sends Origin https://api.slack.com
-	e.slack.socket = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	socket := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		conn, err := up.Upgrade(w, req, nil)
 		if err != nil {
 			return
@@ -51,6 +51,9 @@ func TestSocketModeFeedsTheSameInteractions(t *testing.T) {
 		}
 		_, _, _ = conn.ReadMessage() // hold the connection until the client closes it
 	})
+	e.slack.mu.Lock()
+	e.slack.socket = socket
+	e.slack.mu.Unlock()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
