@@ -2,14 +2,18 @@ package slack
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	countersign "github.com/countersign/countersign"
 	slackgo "github.com/slack-go/slack"
@@ -228,7 +232,12 @@ func (h *Interactions) review(ctx context.Context, p countersign.Principal, user
 // first reports whether this is the first time user's interaction key is
 // seen within the hour: Slack's retries and double clicks do nothing twice.
 func (h *Interactions) first(ctx context.Context, user, key string) bool {
-	n, err := h.cfg.Store.Hit(ctx, "slack-action:"+user+":"+key, h.now(), time.Hour, 1)
+	k := "slack-action:" + user + ":" + key
+	if len(k) > 200 || !utf8.ValidString(k) || strings.ContainsRune(k, 0) {
+		sum := sha256.Sum256([]byte(k))
+		k = "slack-action:" + hex.EncodeToString(sum[:])
+	}
+	n, err := h.cfg.Store.Hit(ctx, k, h.now(), time.Hour, 1)
 	if err != nil {
 		h.log().Warn("slack: interaction guard", "user", user, "err", err)
 		return false
