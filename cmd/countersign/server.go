@@ -19,6 +19,7 @@ import (
 	"github.com/countersign/countersign/httpapi"
 	"github.com/countersign/countersign/policy"
 	"github.com/countersign/countersign/postgres"
+	"github.com/countersign/countersign/slack"
 	"github.com/countersign/countersign/sqlite"
 	"github.com/fsnotify/fsnotify"
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,6 +43,8 @@ type Main struct {
 	Integrator *gateway.Integrator
 	// Deliverer delivers notifications to the approval channels.
 	Deliverer *gateway.Deliverer
+
+	slack *slack.Interactions // nil without Slack
 	// Addr is the address actually listened on, once Run returns.
 	Addr string
 
@@ -171,6 +174,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		defer m.bg.Done()
 		_ = m.Deliverer.Run(bgctx)
 	}()
+	if m.slack != nil && m.Config.Slack.AppToken != "" {
+		m.bg.Add(1)
+		go func() {
+			defer m.bg.Done()
+			if err := m.slack.RunSocketMode(bgctx, m.Config.Slack.AppToken); err != nil && bgctx.Err() == nil {
+				log.Error("slack socket mode", "err", err)
+			}
+		}()
+	}
 	go func() {
 		defer m.bg.Done()
 		if err := m.srv.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -355,6 +367,9 @@ func (m *Main) Close() error {
 			m.cancel()
 		}
 		m.bg.Wait()
+		if m.slack != nil {
+			m.slack.Wait() // interactions still at work
+		}
 		if m.Integrator != nil {
 			// A last checkpoint covering everything recorded before shutdown.
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
