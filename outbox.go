@@ -37,11 +37,9 @@ type Notifier interface {
 // Notification event types, written when an outbox item is delivered, when
 // an attempt fails (and will be retried), and when delivery is given up.
 const (
-	EventNotified         = "notification.delivered"
-	EventNotifyFailed     = "notification.failed"
-	EventNotifyAbandoned  = "notification.abandoned"
-	EventNotifyRefused    = "channel.refused"
-	EventChannelTriggered = "channel.interaction"
+	EventNotified        = "notification.delivered"
+	EventNotifyFailed    = "notification.failed"
+	EventNotifyAbandoned = "notification.abandoned"
 )
 
 // notifyOn are the events that notify a request's targets: held for review
