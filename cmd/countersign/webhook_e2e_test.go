@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -57,7 +58,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Listen, cfg.Data, cfg.Policy = "127.0.0.1:0", filepath.Join(dir, "data"), pol
 	cfg.BootstrapKeyFile = filepath.Join(dir, "admin.key")
-	cfg.People = countersign.People{{Email: "sam@example.com", Groups: []string{"sre"}}, {Email: "olive@example.com"}}
+	cfg.People = countersign.People{{Email: "dana@example.com", Groups: []string{"sre"}}, {Email: "olive@example.com"}}
 	cfg.Webhooks = []WebhookConfig{{Name: "siem", URL: recv.URL, Secret: secret, SubmitFor: []string{"group:sre"}}}
 	m := startMain(t, cfg, clk)
 	defer m.Close()
@@ -103,13 +104,37 @@ func TestWebhookEndToEnd(t *testing.T) {
 	if st := post("msg_olive", "olive@example.com"); st != 403 {
 		t.Fatalf("review by someone outside submit_for: %d, want 403", st)
 	}
-	if st := post("msg_sam", "sam@example.com"); st != 200 {
+	if st := post("msg_dana", "dana@example.com"); st != 200 {
 		t.Fatalf("review: %d, want 200", st)
 	}
-	if st := post("msg_sam", "sam@example.com"); st != 409 {
+	if st := post("msg_dana", "dana@example.com"); st != 409 {
 		t.Fatalf("replayed review: %d, want 409", st)
 	}
 	waitState(t, e, agent, sub.ID, countersign.StateApproved)
 	next("request.reviewed")
 	next("request.resolved")
+	// The notification events are in the evidence, and it still verifies.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(eventsOfType(t, m, countersign.EventNotified)) < 3 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := len(eventsOfType(t, m, countersign.EventNotified)); n != 3 {
+		t.Fatalf("%d notification.delivered events, want 3", n)
+	}
+	exportAndVerify(t, e, agent, sub.ID)
+}
+
+func eventsOfType(t *testing.T, m *Main, typ string) []countersign.Event {
+	t.Helper()
+	evs, err := m.Store.Events(context.Background(), 0, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []countersign.Event
+	for _, e := range evs {
+		if e.Type == typ {
+			out = append(out, e)
+		}
+	}
+	return out
 }
