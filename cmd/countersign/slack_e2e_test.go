@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,20 +64,10 @@ func TestSlackEndToEnd(t *testing.T) {
 	api := httptest.NewServer(fake)
 	defer api.Close()
 	clk := &clock{now: time.Now().UTC()} // Slack signatures are checked against the server's clock
-	dir := t.TempDir()
-	pol := filepath.Join(dir, "policy.yaml")
-	if err := os.WriteFile(pol, []byte(slackPolicy), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := DefaultConfig()
-	cfg.Listen, cfg.Data, cfg.Policy = "127.0.0.1:0", filepath.Join(dir, "data"), pol
-	cfg.BootstrapKeyFile = filepath.Join(dir, "admin.key")
-	cfg.People = countersign.People{{Email: "dana@example.com", Slack: "UDANA"}}
-	cfg.Slack = SlackConfig{BotToken: "xoxb-test", SigningSecret: secret, APIURL: api.URL + "/"}
-	m := startMain(t, cfg, clk)
-	defer m.Close()
-	key, _ := os.ReadFile(cfg.BootstrapKeyFile)
-	e := &env{t: t, m: m, url: "http://" + m.Addr, clock: clk, admin: strings.TrimSpace(string(key)), cfg: cfg}
+	e := channelEnv(t, slackPolicy, clk, func(cfg *Config) {
+		cfg.People = countersign.People{{Email: "dana@example.com", Slack: "UDANA"}}
+		cfg.Slack = SlackConfig{BotToken: "xoxb-test", SigningSecret: secret, APIURL: api.URL + "/"}
+	})
 	agent := e.key(countersign.KeyInput{Kind: "agent", Name: "etl", Owner: "olive@example.com"})
 	sub := e.submit(agent, sqlAction("production", "delete from sessions"))
 

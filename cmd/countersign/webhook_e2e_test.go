@@ -50,20 +50,11 @@ func TestWebhookEndToEnd(t *testing.T) {
 	}))
 	defer recv.Close()
 
-	dir := t.TempDir()
-	pol := filepath.Join(dir, "policy.yaml")
-	if err := os.WriteFile(pol, []byte(webhookPolicy), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := DefaultConfig()
-	cfg.Listen, cfg.Data, cfg.Policy = "127.0.0.1:0", filepath.Join(dir, "data"), pol
-	cfg.BootstrapKeyFile = filepath.Join(dir, "admin.key")
-	cfg.People = countersign.People{{Email: "dana@example.com", Groups: []string{"sre"}}, {Email: "olive@example.com"}}
-	cfg.Webhooks = []WebhookConfig{{Name: "siem", URL: recv.URL, Secret: secret, SubmitFor: []string{"group:sre"}}}
-	m := startMain(t, cfg, clk)
-	defer m.Close()
-	key, _ := os.ReadFile(cfg.BootstrapKeyFile)
-	e := &env{t: t, m: m, url: "http://" + m.Addr, clock: clk, admin: strings.TrimSpace(string(key)), cfg: cfg}
+	e := channelEnv(t, webhookPolicy, clk, func(cfg *Config) {
+		cfg.People = countersign.People{{Email: "dana@example.com", Groups: []string{"sre"}}, {Email: "olive@example.com"}}
+		cfg.Webhooks = []WebhookConfig{{Name: "siem", URL: recv.URL, Secret: secret, SubmitFor: []string{"group:sre"}}}
+	})
+	m := e.m
 	agent := e.key(countersign.KeyInput{Kind: "agent", Name: "etl", Owner: "olive@example.com"})
 	sub := e.submit(agent, sqlAction("production", "delete from sessions"))
 	if sub.State != countersign.StatePending {
@@ -137,4 +128,26 @@ func eventsOfType(t *testing.T, m *Main, typ string) []countersign.Event {
 		}
 	}
 	return out
+}
+
+// channelEnv starts the real server with the policy src and the settings
+// edit makes, for the approval channels' end-to-end tests.
+func channelEnv(t *testing.T, src string, clk *clock, edit func(*Config)) *env {
+	t.Helper()
+	dir := t.TempDir()
+	pol := filepath.Join(dir, "policy.yaml")
+	if err := os.WriteFile(pol, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Listen, cfg.Data, cfg.Policy = "127.0.0.1:0", filepath.Join(dir, "data"), pol
+	cfg.BootstrapKeyFile = filepath.Join(dir, "admin.key")
+	edit(&cfg)
+	m := startMain(t, cfg, clk)
+	t.Cleanup(func() { m.Close() })
+	key, err := os.ReadFile(cfg.BootstrapKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, m: m, url: "http://" + m.Addr, clock: clk, admin: strings.TrimSpace(string(key)), cfg: cfg}
 }
