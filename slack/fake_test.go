@@ -151,6 +151,9 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		reply(map[string]any{"ok": true, "user": u})
+	case "auth.test":
+		reply(map[string]any{"ok": true, "url": "https://example.slack.com/", "team": "Example", "user": "countersign",
+			"team_id": "T0TEST", "user_id": "U0COUNTER", "bot_id": "B0COUNTER"})
 	case "users.lookupByEmail":
 		for _, u := range f.users {
 			if p := u["profile"].(map[string]any); strings.EqualFold(p["email"].(string), c.Form.Get("email")) {

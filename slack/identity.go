@@ -41,6 +41,18 @@ func (h *Interactions) principal(ctx context.Context, userID string) (countersig
 	case u.IsStranger:
 		return countersign.Principal{}, refuseGuest
 	}
+	// A member of another organisation in a shared (Slack Connect)
+	// channel is no stranger, and their email is whatever their own
+	// organisation gave them: only users of this workspace (or of its
+	// Enterprise Grid organisation) are mapped by email.
+	team, grid, err := h.workspace(ctx)
+	if err != nil {
+		h.log().Warn("slack: auth.test", "err", err)
+		return countersign.Principal{}, refuseLookupErr
+	}
+	if u.TeamID != team && (grid == "" || u.Enterprise.EnterpriseID != grid) {
+		return countersign.Principal{}, refuseGuest
+	}
 	email := strings.TrimSpace(u.Profile.Email)
 	if email == "" || !u.IsEmailConfirmed {
 		return countersign.Principal{}, refuseNoEmail

@@ -52,6 +52,7 @@ type Config struct {
 type Interactions struct {
 	cfg Config
 	wg  sync.WaitGroup
+	ws  workspace
 }
 
 // NewInteractions returns the interaction handler.
