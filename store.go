@@ -76,10 +76,13 @@ type Store interface {
 	// Attempts count this claim. Errors: EInvalid (limit or lease not
 	// positive).
 	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxItem, error)
-	// FinishOutbox ends a claim and writes ev in the same transaction:
-	// delivered removes the item; otherwise it is due again at retry, or,
-	// when retry is zero, abandoned and removed. Errors: ENotFound.
-	FinishOutbox(ctx context.Context, id int64, delivered bool, retry time.Time, ev Event) error
+	// FinishOutbox ends the claim that returned item and writes ev in the
+	// same transaction: delivered removes the item; otherwise it is due
+	// again at retry, or, when retry is zero, abandoned and removed. A
+	// claim is item's ID and Attempts: when the lease ran out and another
+	// worker claimed the item since, nothing is written and the error is
+	// ENotFound, so a stale worker cannot end another's delivery.
+	FinishOutbox(ctx context.Context, item OutboxItem, delivered bool, retry time.Time, ev Event) error
 	// SetChannelRef records what a channel posted for a request (a Slack
 	// message's channel and ts), replacing any earlier one, so that any
 	// replica can update the message in place.

@@ -1,12 +1,14 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/dlp"
@@ -82,7 +84,10 @@ func (d *Deliverer) Run(ctx context.Context) error {
 // DeliverOnce claims one batch of due items and delivers them concurrently;
 // it returns how many it claimed.
 func (d *Deliverer) DeliverOnce(ctx context.Context) (int, error) {
-	items, err := d.store.ClaimOutbox(ctx, d.Now(), d.Lease, d.Batch)
+	// A lease must outlast a delivery and its bookkeeping, or another
+	// worker would claim the item while this one still delivers it.
+	lease := max(d.Lease, 2*d.Timeout+storeTimeout)
+	items, err := d.store.ClaimOutbox(ctx, d.Now(), lease, d.Batch)
 	if err != nil {
 		return 0, fmt.Errorf("claim outbox: %w", err)
 	}
@@ -115,7 +120,7 @@ func (d *Deliverer) deliver(ctx context.Context, item countersign.OutboxItem) er
 	data := map[string]any{"target": item.Target, "event_type": item.EventType, "attempt": item.Attempts}
 	if err == nil {
 		ev := countersign.NewEvent(countersign.EventNotified, item.RequestID, "system", now, data)
-		return d.store.FinishOutbox(ctx, item.ID, true, time.Time{}, ev)
+		return d.finish(ctx, item, true, time.Time{}, ev)
 	}
 	data["error"] = d.describe(ctx, err)
 	retry := countersign.OutboxRetry(now, item.Attempts)
@@ -128,8 +133,25 @@ func (d *Deliverer) deliver(ctx context.Context, item countersign.OutboxItem) er
 	d.log.Warn("notification not delivered", "target", item.Target, "request", item.RequestID,
 		"attempt", item.Attempts, "err", data["error"])
 	ev := countersign.NewEvent(typ, item.RequestID, "system", now, data)
-	return d.store.FinishOutbox(ctx, item.ID, false, retry, ev)
+	return d.finish(ctx, item, false, retry, ev)
 }
+
+// finish records a delivery's outcome, bounded in time. A claim another
+// worker has taken over (this one outlived its lease) is left to it.
+func (d *Deliverer) finish(ctx context.Context, item countersign.OutboxItem, delivered bool, retry time.Time, ev countersign.Event) error {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	err := d.store.FinishOutbox(ctx, item, delivered, retry, ev)
+	if countersign.ErrorCode(err) == countersign.ENotFound {
+		d.log.Info("outbox item claimed again by another worker; its outcome is theirs to record",
+			"target", item.Target, "request", item.RequestID, "attempt", item.Attempts)
+		return nil
+	}
+	return err
+}
+
+// storeTimeout bounds the deliverer's reads and writes of the store.
+const storeTimeout = 10 * time.Second
 
 func (d *Deliverer) send(ctx context.Context, item countersign.OutboxItem) (err error) {
 	defer func() {
@@ -141,7 +163,9 @@ func (d *Deliverer) send(ctx context.Context, item countersign.OutboxItem) (err 
 	if !ok {
 		return fmt.Errorf("no %q channel is configured", item.Kind())
 	}
-	r, err := d.store.Request(ctx, item.RequestID)
+	rctx, rcancel := context.WithTimeout(ctx, storeTimeout)
+	r, err := d.store.Request(rctx, item.RequestID)
+	rcancel()
 	if err != nil {
 		return fmt.Errorf("read request: %w", err)
 	}
@@ -150,16 +174,28 @@ func (d *Deliverer) send(ctx context.Context, item countersign.OutboxItem) (err 
 	return n.Notify(ctx, item, r)
 }
 
-// describe returns an error's text for the record: at most 300 bytes, with
-// any secret in it (a token in a URL) masked.
+// describe returns an error's text for the record, with any secret in it (a
+// token in a URL) masked, then cut to at most 300 bytes: masked first, so a
+// cut never leaves part of a secret the masker would no longer recognise,
+// and cut on a character and outside a mask's [TYPE].
 func (d *Deliverer) describe(ctx context.Context, err error) string {
 	msg := err.Error()
-	if len(msg) > 300 {
-		msg = msg[:300] + "…"
+	if len(msg) > 64<<10 {
+		msg = msg[:64<<10]
 	}
 	masked, _, merr := d.masker.Mask(ctx, []byte(msg))
 	if merr != nil {
 		return "delivery failed (error text withheld)"
 	}
-	return string(masked)
+	if len(masked) <= 300 {
+		return string(masked)
+	}
+	cut := 300
+	for cut > 0 && !utf8.RuneStart(masked[cut]) {
+		cut--
+	}
+	if open := bytes.LastIndexByte(masked[:cut], '['); open >= 0 && bytes.IndexByte(masked[open:cut], ']') < 0 {
+		cut = open
+	}
+	return string(masked[:cut]) + "…"
 }

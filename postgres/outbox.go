@@ -70,22 +70,23 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 }
 
 // FinishOutbox ends a claim and writes ev.
-func (s *Store) FinishOutbox(ctx context.Context, id int64, delivered bool, retry time.Time, ev countersign.Event) error {
+func (s *Store) FinishOutbox(ctx context.Context, item countersign.OutboxItem, delivered bool, retry time.Time, ev countersign.Event) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		var n int64
 		if delivered || retry.IsZero() {
-			tag, e := tx.Exec(ctx, `DELETE FROM outbox WHERE id = $1`, id)
+			tag, e := tx.Exec(ctx, `DELETE FROM outbox WHERE id = $1 AND attempts = $2`, item.ID, item.Attempts)
 			n, err = tag.RowsAffected(), e
 		} else {
-			tag, e := tx.Exec(ctx, `UPDATE outbox SET due_at = $1, lease_until = 0 WHERE id = $2`, nanos(retry), id)
+			tag, e := tx.Exec(ctx, `UPDATE outbox SET due_at = $1, lease_until = 0 WHERE id = $2 AND attempts = $3`,
+				nanos(retry), item.ID, item.Attempts)
 			n, err = tag.RowsAffected(), e
 		}
 		if err != nil {
 			return fmt.Errorf("finish outbox: %w", err)
 		}
 		if n == 0 {
-			return countersign.Errorf(countersign.ENotFound, "outbox item %d not found", id)
+			return countersign.Errorf(countersign.ENotFound, "outbox item %d is no longer claimed by this attempt (%d)", item.ID, item.Attempts)
 		}
 		b := &pgx.Batch{}
 		queueEvents(b, []countersign.Event{ev})

@@ -178,7 +178,7 @@ func (e *env) deliver() {
 				e.t.Fatalf("notify %s %s: %v", it.Target, it.EventType, err)
 			}
 			ev := countersign.NewEvent(countersign.EventNotified, it.RequestID, "system", e.clk.Now(), map[string]any{"target": it.Target})
-			if err := e.store.FinishOutbox(ctx, it.ID, true, time.Time{}, ev); err != nil {
+			if err := e.store.FinishOutbox(ctx, it, true, time.Time{}, ev); err != nil {
 				e.t.Fatal(err)
 			}
 		}

@@ -72,20 +72,21 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 }
 
 // FinishOutbox ends a claim and writes ev.
-func (s *Store) FinishOutbox(ctx context.Context, id int64, delivered bool, retry time.Time, ev countersign.Event) error {
+func (s *Store) FinishOutbox(ctx context.Context, item countersign.OutboxItem, delivered bool, retry time.Time, ev countersign.Event) error {
 	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var res sql.Result
 		var err error
 		if delivered || retry.IsZero() {
-			res, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ?`, id)
+			res, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ? AND attempts = ?`, item.ID, item.Attempts)
 		} else {
-			res, err = tx.ExecContext(ctx, `UPDATE outbox SET due_at = ?, lease_until = 0 WHERE id = ?`, nanos(retry), id)
+			res, err = tx.ExecContext(ctx, `UPDATE outbox SET due_at = ?, lease_until = 0 WHERE id = ? AND attempts = ?`,
+				nanos(retry), item.ID, item.Attempts)
 		}
 		if err != nil {
 			return fmt.Errorf("finish outbox: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return countersign.Errorf(countersign.ENotFound, "outbox item %d not found", id)
+			return countersign.Errorf(countersign.ENotFound, "outbox item %d is no longer claimed by this attempt (%d)", item.ID, item.Attempts)
 		}
 		if err := s.insertEvents(ctx, tx, []countersign.Event{ev}); err != nil {
 			return fmt.Errorf("finish outbox: %w", err)

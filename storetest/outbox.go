@@ -36,7 +36,7 @@ func finish(t *testing.T, s countersign.Store, o countersign.OutboxItem, deliver
 		typ = countersign.EventNotifyFailed
 	}
 	ev := countersign.NewEvent(typ, o.RequestID, "system", t0, map[string]any{"target": o.Target})
-	if err := s.FinishOutbox(context.Background(), o.ID, delivered, retry, ev); err != nil {
+	if err := s.FinishOutbox(context.Background(), o, delivered, retry, ev); err != nil {
 		t.Fatalf("FinishOutbox(%d): %v", o.ID, err)
 	}
 }
@@ -110,7 +110,7 @@ func testOutbox(t *testing.T, s countersign.Store) {
 		t.Fatalf("%d notification events, want 5", n)
 	}
 
-	err := s.FinishOutbox(ctx, 1<<40, true, time.Time{}, countersign.NewEvent(countersign.EventNotified, "", "system", t0, nil))
+	err := s.FinishOutbox(ctx, countersign.OutboxItem{ID: 1 << 40, Attempts: 1}, true, time.Time{}, countersign.NewEvent(countersign.EventNotified, "", "system", t0, nil))
 	if countersign.ErrorCode(err) != countersign.ENotFound {
 		t.Fatalf("FinishOutbox of no item: %v, want not_found", err)
 	}
@@ -164,7 +164,7 @@ func testOutboxConcurrentClaim(t *testing.T, s countersign.Store) {
 					seen[o.ID]++
 					mu.Unlock()
 					ev := countersign.NewEvent(countersign.EventNotified, o.RequestID, "system", t0, nil)
-					if err := s.FinishOutbox(context.Background(), o.ID, true, time.Time{}, ev); err != nil {
+					if err := s.FinishOutbox(context.Background(), o, true, time.Time{}, ev); err != nil {
 						errs <- err
 						return
 					}

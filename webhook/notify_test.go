@@ -90,7 +90,7 @@ func deliver(t *testing.T, e *env, n countersign.Notifier) ([]countersign.Outbox
 			typ, retry = countersign.EventNotifyFailed, countersign.OutboxRetry(e.clk.Now(), it.Attempts)
 		}
 		ev := countersign.NewEvent(typ, it.RequestID, "system", e.clk.Now(), map[string]any{"target": it.Target})
-		if err := e.st.FinishOutbox(ctx, it.ID, nerr == nil, retry, ev); err != nil {
+		if err := e.st.FinishOutbox(ctx, it, nerr == nil, retry, ev); err != nil {
 			t.Fatal(err)
 		}
 	}
