@@ -62,6 +62,7 @@ func testOutbox(t *testing.T, s countersign.Store) {
 	if got[0].RequestID != r.ID || !got[0].CreatedAt.Equal(t0) || got[0].Kind() != "slack" || got[0].Name() != "#ops" {
 		t.Fatalf("item %+v", got[0])
 	}
+	first := got
 	if again := claim(t, s, t0, 10); len(again) != 0 {
 		t.Fatalf("leased items claimed again: %q", targets(again))
 	}
@@ -76,6 +77,11 @@ func testOutbox(t *testing.T, s countersign.Store) {
 	got = claim(t, s, later, 10)
 	if want := "slack:#ops/policy.decided/2 webhook:siem/policy.decided/2 "; targets(got) != want {
 		t.Fatalf("claim after lease: %q, want %q", targets(got), want)
+	}
+	// The first claim's worker outlived its lease: its outcome is refused.
+	stale := countersign.NewEvent(countersign.EventNotified, r.ID, "system", t0, nil)
+	if err := s.FinishOutbox(ctx, first[0], true, time.Time{}, stale); countersign.ErrorCode(err) != countersign.ENotFound {
+		t.Fatalf("FinishOutbox with a lost claim: %v, want not_found", err)
 	}
 	finish(t, s, got[0], true, time.Time{})                // slack delivered
 	finish(t, s, got[1], false, later.Add(10*time.Minute)) // webhook retried later
