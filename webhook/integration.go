@@ -63,7 +63,7 @@ func (i Integration) Validate() error {
 
 // ValidateAll validates every integration and refuses two with one name.
 func ValidateAll(list []Integration) error {
-	seen := map[string]bool{}
+	seen, secrets := map[string]bool{}, map[string]string{}
 	for _, i := range list {
 		if err := i.Validate(); err != nil {
 			return err
@@ -72,6 +72,12 @@ func ValidateAll(list []Integration) error {
 			return countersign.Errorf(countersign.EInvalid, "webhook %s is configured twice", i.Name)
 		}
 		seen[i.Name] = true
+		// The signature does not cover the integration's name: with one
+		// secret, a review signed for one could be replayed to the other.
+		if other, ok := secrets[i.Secret]; ok {
+			return countersign.Errorf(countersign.EInvalid, "webhooks %s and %s share a secret; give each its own", other, i.Name)
+		}
+		secrets[i.Secret] = i.Name
 	}
 	return nil
 }

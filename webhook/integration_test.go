@@ -56,6 +56,10 @@ func TestValidate(t *testing.T) {
 	}
 	other := ok
 	other.Name = "oncall"
+	if err := webhook.ValidateAll([]webhook.Integration{ok, other}); countersign.ErrorCode(err) != countersign.EInvalid {
+		t.Errorf("two integrations sharing a secret: %v", err)
+	}
+	other.Secret = otherSecret
 	if err := webhook.ValidateAll([]webhook.Integration{ok, other}); err != nil {
 		t.Error(err)
 	}

@@ -16,6 +16,9 @@ import (
 func (m *Main) channels(store countersign.Store) (map[string]countersign.Notifier, map[string]http.Handler, error) {
 	notifiers := map[string]countersign.Notifier{}
 	routes := map[string]http.Handler{}
+	if err := m.Config.People.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("config %w", err)
+	}
 	if len(m.Config.Webhooks) > 0 {
 		ints := make([]webhook.Integration, len(m.Config.Webhooks))
 		for i, w := range m.Config.Webhooks {
