@@ -185,6 +185,14 @@ func checkShape(kind ActionKind, payload map[string]any) error {
 				}
 			}
 		}
+		// sql and command carry an argument the SQL or shell analyser reads.
+		for _, f := range []string{"sql", "command"} {
+			if v, ok := payload[f]; ok {
+				if _, ok := v.(string); !ok {
+					return Errorf(EInvalid, "payload.%s must be a string", f)
+				}
+			}
+		}
 		return nil
 	case ActionHTTP:
 		if err := requireString(payload, "method"); err != nil {

@@ -52,7 +52,16 @@ func Action(ctx context.Context, a countersign.Action, payload map[string]any, o
 		cmd, _ := payload["command"].(string)
 		return Facts{"shell": shell.Analyze(cmd).Map()}, nil
 	case countersign.ActionMCP:
-		return Facts{"mcp": MCP(ctx, payload, opt.TrustedServers)}, nil
+		f := Facts{"mcp": MCP(ctx, payload, opt.TrustedServers)}
+		// A tool whose argument is SQL or a shell command (the gateway's
+		// per-tool config says which) is judged by what that does too.
+		if src, ok := payload["sql"].(string); ok {
+			f["sql"] = sqlan.Analyze(src, sqlan.Options{SensitiveTables: opt.SensitiveTables, MaxRows: opt.MaxRows}).Map()
+		}
+		if cmd, ok := payload["command"].(string); ok {
+			f["shell"] = shell.Analyze(cmd).Map()
+		}
+		return f, nil
 	case countersign.ActionHTTP:
 		return Facts{"http": HTTP(payload)}, nil
 	case countersign.ActionCustom:

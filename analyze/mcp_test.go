@@ -3,6 +3,9 @@ package analyze
 import (
 	"context"
 	"testing"
+
+	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/policy"
 )
 
 func TestMCPBelievesOnlyWhatTrustedServersAdvertise(t *testing.T) {
@@ -55,5 +58,24 @@ func TestMCPBadHintsFailClosed(t *testing.T) {
 	f = MCP(WithAdvertised(context.Background(), map[string]any{}), map[string]any{"server": "s", "tool": "t"}, []string{"s"})
 	if f["read_only"] != false || f["destructive"] != true || f["open_world"] != true {
 		t.Errorf("no hints: MCP defaults, got %v", f)
+	}
+}
+
+// TestMCPWithSQLArgument checks a tool call whose argument the gateway named
+// as SQL gets the SQL analyser's facts as well as the MCP ones.
+func TestMCPWithSQLArgument(t *testing.T) {
+	a := countersign.Action{Kind: countersign.ActionMCP, Environment: "production",
+		Payload: []byte(`{"server":"postgres","tool":"query","arguments":{"sql":"SELECT * FROM customers"},"sql":"SELECT * FROM customers"}`)}
+	f, err := Action(context.Background(), a, nil, policy.Analysis{SensitiveTables: []string{"customers"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f["mcp"]["tool"] != "query" || f["sql"]["is_export"] != true {
+		t.Fatalf("facts %v", f)
+	}
+	bad := a
+	bad.Payload = []byte(`{"server":"postgres","tool":"query","sql":42}`)
+	if _, err := Action(context.Background(), bad, nil, policy.Analysis{}); err == nil {
+		t.Fatal("a non-string sql argument was accepted")
 	}
 }
