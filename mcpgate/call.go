@@ -1,0 +1,143 @@
+package mcpgate
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	countersign "github.com/countersign/countersign"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// maxResubmits bounds how many used-up requests (executed earlier) one call
+// skips before it gives up.
+const maxResubmits = 64
+
+// callHandler returns the handler that judges calls of the upstream tool t.
+func (g *gate) callHandler(t *mcp.Tool) mcp.ToolHandler {
+	annotations := map[string]any{}
+	if t.Annotations != nil {
+		raw, _ := json.Marshal(t.Annotations)
+		_ = json.Unmarshal(raw, &annotations)
+	}
+	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		args, err := decodeArgs(req.Params.Arguments)
+		if err != nil {
+			return errorResult("The arguments of %s must be a JSON object (%v); the call was not made.", t.Name, err), nil
+		}
+		payload := map[string]any{"server": g.cfg.Server, "tool": t.Name, "arguments": args, "annotations": annotations}
+		if tc, ok := g.cfg.Tools[t.Name]; ok {
+			if s, ok := args[tc.SQLArg].(string); ok && tc.SQLArg != "" {
+				payload["sql"] = s
+			}
+			if s, ok := args[tc.ShellArg].(string); ok && tc.ShellArg != "" {
+				payload["command"] = s
+			}
+		}
+		raw, err := json.Marshal(payload)
+		if err != nil {
+			return errorResult("The arguments of %s cannot be encoded (%v); the call was not made.", t.Name, err), nil
+		}
+		in := countersign.SubmitInput{Kind: countersign.ActionMCP, Environment: g.cfg.Environment,
+			OnBehalfOf: g.cfg.OnBehalfOf, Summary: "MCP tool call " + g.cfg.Server + "/" + t.Name, Payload: raw}
+		base := callKey(g.cfg.Server, t.Name, args)
+		for range maxResubmits {
+			gen := g.generation(base)
+			in.IdempotencyKey = fmt.Sprintf("%s.%d", base, gen)
+			res, err := g.cfg.API.Submit(ctx, in)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				return notMade(t.Name, err), nil
+			}
+			if res.State == countersign.StateExecuted { // an earlier identical call used it up
+				g.bump(base, gen)
+				continue
+			}
+			c := &call{g: g, req: req, tool: t.Name, args: args, base: base, gen: gen}
+			return c.decided(ctx, res)
+		}
+		return errorResult("Too many earlier identical calls of %s; the call was not made.", t.Name), nil
+	}
+}
+
+// decodeArgs decodes a call's arguments, keeping numbers exact.
+func decodeArgs(raw json.RawMessage) (map[string]any, error) {
+	args := map[string]any{}
+	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return args, nil
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if err := d.Decode(&args); err != nil {
+		return nil, err
+	}
+	return args, nil
+}
+
+// callKey is the idempotency key's stem of a call: a hash of the server,
+// the tool and the arguments in canonical form (json.Marshal sorts keys).
+func callKey(server, tool string, args map[string]any) string {
+	raw, _ := json.Marshal([]any{server, tool, args})
+	sum := sha256.Sum256(raw)
+	return "mcp-" + hex.EncodeToString(sum[:16])
+}
+
+// generation returns the current generation of a call's idempotency key.
+func (g *gate) generation(base string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.gen[base]
+}
+
+// bump moves a call's key past generation used: the request it named is
+// finished, and the next identical call must be judged anew.
+func (g *gate) bump(base string, used int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.gen[base] <= used {
+		g.gen[base] = used + 1
+	}
+}
+
+// notMade is the result of a call that could not be judged.
+func notMade(tool string, err error) *mcp.CallToolResult {
+	return errorResult("Countersign could not judge this call (%s), so the call to %s was not made. "+
+		"Try again later, or ask the user to check the Countersign server.", describe(err), tool)
+}
+
+// describe renders an API error for the model.
+func describe(err error) string {
+	var ce *countersign.Error
+	if errors.As(err, &ce) {
+		return ce.Message + " (" + ce.Code + ")"
+	}
+	return err.Error()
+}
+
+// reasonOf returns why a request ended as it did: its reason, the
+// reviewers' reasons and the policy's.
+func reasonOf(reason string, reviews []countersign.Review, policy []string) string {
+	var parts []string
+	if reason != "" {
+		parts = append(parts, reason)
+	}
+	for _, r := range reviews {
+		if r.Verdict == countersign.VerdictReject && r.Reason != "" && r.Reason != reason {
+			parts = append(parts, r.Reviewer+": "+r.Reason)
+		}
+	}
+	if len(parts) == 0 {
+		parts = policy
+	}
+	if len(parts) == 0 {
+		return "no reason given"
+	}
+	return strings.Join(parts, "; ")
+}
