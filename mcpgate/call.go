@@ -61,7 +61,11 @@ func (g *gate) callHandler(t *mcp.Tool) mcp.ToolHandler {
 				continue
 			}
 			c := &call{g: g, req: req, tool: t.Name, args: args, base: base, gen: gen}
-			return c.decided(ctx, res)
+			r, err := c.decided(ctx, res)
+			if errors.Is(err, errGrantUsed) { // an identical call elsewhere (another session) ran it first
+				continue
+			}
+			return r, err
 		}
 		return errorResult("Too many earlier identical calls of %s; the call was not made.", t.Name), nil
 	}

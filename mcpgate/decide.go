@@ -2,12 +2,18 @@ package mcpgate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	countersign "github.com/countersign/countersign"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
+
+// errGrantUsed is returned by run when a concurrent identical call (same
+// idempotency key, from another session or gateway with the same agent key)
+// used the grant first: the caller submits the call anew.
+var errGrantUsed = errors.New("grant already used")
 
 // call is one tools/call being judged.
 type call struct {
@@ -100,6 +106,9 @@ func (c *call) run(ctx context.Context, id, digest string) (*mcp.CallToolResult,
 	if _, err := c.g.cfg.API.Execute(ctx, id, digest); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if countersign.ErrorCode(err) == countersign.EGrantUsed {
+			return nil, errGrantUsed
 		}
 		return errorResult("Countersign request %s is approved but its grant could not be used (%s); the call to %s was not made.",
 			id, describe(err), c.tool), nil

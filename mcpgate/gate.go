@@ -37,7 +37,7 @@ type Config struct {
 	OnBehalfOf  string
 	Tools       map[string]ToolConfig // by tool name
 	Hold        time.Duration         // 0: DefaultHold
-	HideDenied  bool                  // not yet implemented: every tool is listed
+	HideDenied  bool                  // list only the tools policy would not deny outright (see hide.go)
 	Masker      *dlp.Masker           // nil: dlp.DefaultMasker()
 	Logger      *slog.Logger          // nil: discard
 }
@@ -55,11 +55,26 @@ type gate struct {
 // prompts on down, and returns when the downstream session ends or ctx is
 // done. Upstream list changes after the start are not followed.
 func Serve(ctx context.Context, cfg Config, upstream mcp.Transport, down mcp.Transport) error {
+	g, srv, err := open(ctx, cfg, upstream)
+	if err != nil {
+		return err
+	}
+	defer g.up.Close()
+	err = srv.Run(ctx, down)
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// open checks cfg, connects to the upstream server and builds the
+// downstream server mirroring it. The caller closes g.up.
+func open(ctx context.Context, cfg Config, upstream mcp.Transport) (*gate, *mcp.Server, error) {
 	if cfg.API == nil {
-		return errors.New("mcpgate: Config.API is required")
+		return nil, nil, errors.New("mcpgate: Config.API is required")
 	}
 	if cfg.Server == "" {
-		return errors.New("mcpgate: Config.Server (the upstream's name) is required")
+		return nil, nil, errors.New("mcpgate: Config.Server (the upstream's name) is required")
 	}
 	if cfg.Hold <= 0 {
 		cfg.Hold = DefaultHold
@@ -73,19 +88,15 @@ func Serve(ctx context.Context, cfg Config, upstream mcp.Transport, down mcp.Tra
 	c := mcp.NewClient(&mcp.Implementation{Name: "countersign-mcp", Version: "1"}, nil)
 	up, err := c.Connect(ctx, upstream, nil)
 	if err != nil {
-		return fmt.Errorf("mcpgate: connect to upstream %s: %w", cfg.Server, err)
+		return nil, nil, fmt.Errorf("mcpgate: connect to upstream %s: %w", cfg.Server, err)
 	}
-	defer up.Close()
 	g := &gate{cfg: cfg, up: up, gen: map[string]int{}}
 	srv, err := g.mirror(ctx)
 	if err != nil {
-		return err
+		up.Close()
+		return nil, nil, err
 	}
-	err = srv.Run(ctx, down)
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		return nil
-	}
-	return err
+	return g, srv, nil
 }
 
 // mirror builds the downstream server: the upstream's tools (judged),
@@ -110,6 +121,9 @@ func (g *gate) mirror(ctx context.Context) (*mcp.Server, error) {
 		for t, err := range g.up.Tools(ctx, nil) {
 			if err != nil {
 				return nil, fmt.Errorf("mcpgate: list upstream tools: %w", err)
+			}
+			if g.cfg.HideDenied && g.denied(ctx, t) {
+				continue
 			}
 			srv.AddTool(t, g.callHandler(t))
 		}

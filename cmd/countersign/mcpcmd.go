@@ -76,6 +76,7 @@ SQL analyser reads it; --shell-arg does the same for shell commands.`,
 	f.DurationVar(&cfg.Hold, "hold", 5*time.Minute, "how long a call held for review waits before it returns an error naming the request")
 	f.StringArrayVar(&sqlArgs, "sql-arg", nil, "TOOL=ARG: the argument of TOOL that holds SQL (repeatable)")
 	f.StringArrayVar(&shellArgs, "shell-arg", nil, "TOOL=ARG: the argument of TOOL that holds a shell command (repeatable)")
-	cmd.AddCommand(stdio)
+	f.BoolVar(&cfg.HideDenied, "hide-denied", false, "hide from tools/list the tools policy denies for this agent")
+	cmd.AddCommand(stdio, newMCPHTTPCmd())
 	return cmd
 }
