@@ -176,3 +176,8 @@ func (g *gate) mirrorResources(ctx context.Context, srv *mcp.Server) error {
 	}
 	return nil
 }
+
+// UpstreamGrace is how long an upstream server started as a command gets to
+// exit after its input closes before it is sent SIGTERM: some servers
+// (server-everything) ignore the end of their input.
+const UpstreamGrace = time.Second

@@ -48,7 +48,7 @@ func (u *Upstream) transport() (mcp.Transport, error) {
 		if c.Stderr == nil {
 			c.Stderr = os.Stderr
 		}
-		return &mcp.CommandTransport{Command: c}, nil
+		return &mcp.CommandTransport{Command: c, TerminateDuration: UpstreamGrace}, nil
 	case u.URL != "":
 		return &mcp.StreamableClientTransport{Endpoint: u.URL}, nil
 	}

@@ -66,7 +66,7 @@ SQL analyser reads it; --shell-arg does the same for shell commands.`,
 			defer stop()
 			c := exec.Command(args[0], args[1:]...)
 			c.Stderr = cmd.ErrOrStderr()
-			return mcpgate.Serve(ctx, cfg, &mcp.CommandTransport{Command: c}, &mcp.StdioTransport{})
+			return mcpgate.Serve(ctx, cfg, &mcp.CommandTransport{Command: c, TerminateDuration: upstreamGrace}, &mcp.StdioTransport{})
 		},
 	}
 	f := stdio.Flags()
@@ -80,3 +80,6 @@ SQL analyser reads it; --shell-arg does the same for shell commands.`,
 	cmd.AddCommand(stdio, newMCPHTTPCmd())
 	return cmd
 }
+
+// upstreamGrace is mcpgate.UpstreamGrace: how long the upstream gets to exit.
+const upstreamGrace = mcpgate.UpstreamGrace
