@@ -89,16 +89,25 @@ var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 // YAML syntax in it stays one value). Unknown keys and unset variables are
 // errors.
 func LoadConfigFile(c *Config, path string, getenv func(string) (string, bool)) error {
+	_, err := decodeYAMLFile(path, getenv, c)
+	return err
+}
+
+// decodeYAMLFile decodes the YAML file at path into v strictly (unknown keys
+// are errors), after replacing ${VAR} in its string values from getenv (an
+// unset variable is an error). It reports false, leaving v alone, when the
+// file holds no document.
+func decodeYAMLFile(path string, getenv func(string) (string, bool), v any) (bool, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("read config: %w", err)
+		return false, fmt.Errorf("read config: %w", err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
+		return false, fmt.Errorf("config %s: %w", path, err)
 	}
 	if len(doc.Content) == 0 {
-		return nil // an empty file
+		return false, nil
 	}
 	var missing []string
 	var expand func(n *yaml.Node)
@@ -106,11 +115,11 @@ func LoadConfigFile(c *Config, path string, getenv func(string) (string, bool)) 
 		if n.Kind == yaml.ScalarNode {
 			n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
 				name := envRef.FindStringSubmatch(m)[1]
-				v, ok := getenv(name)
+				val, ok := getenv(name)
 				if !ok {
 					missing = append(missing, name)
 				}
-				return v
+				return val
 			})
 		}
 		for _, c := range n.Content {
@@ -119,18 +128,18 @@ func LoadConfigFile(c *Config, path string, getenv func(string) (string, bool)) 
 	}
 	expand(&doc)
 	if len(missing) > 0 {
-		return fmt.Errorf("config %s: environment variables not set: %s", path, strings.Join(missing, ", "))
+		return false, fmt.Errorf("config %s: environment variables not set: %s", path, strings.Join(missing, ", "))
 	}
 	out, err := yaml.Marshal(&doc)
 	if err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
+		return false, fmt.Errorf("config %s: %w", path, err)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(out))
 	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
+	if err := dec.Decode(v); err != nil {
+		return false, fmt.Errorf("config %s: %w", path, err)
 	}
-	return nil
+	return true, nil
 }
 
 // ApplyEnv sets every value given by a COUNTERSIGN_* variable.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/countersign/countersign/mcpgate"
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 )
 
 // mcpHTTPFile is the config file of `countersign mcp http`.
@@ -43,47 +41,13 @@ type mcpHTTPUpstream struct {
 // after parsing (as LoadConfigFile does); unknown keys and unset variables
 // are errors.
 func loadMCPHTTPConfig(path string, getenv func(string) (string, bool)) (*mcpHTTPFile, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
-	}
 	f := &mcpHTTPFile{}
-	if len(doc.Content) == 0 {
-		return nil, fmt.Errorf("config %s is empty", path)
-	}
-	var missing []string
-	var expand func(n *yaml.Node)
-	expand = func(n *yaml.Node) {
-		if n.Kind == yaml.ScalarNode {
-			n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
-				name := envRef.FindStringSubmatch(m)[1]
-				v, ok := getenv(name)
-				if !ok {
-					missing = append(missing, name)
-				}
-				return v
-			})
-		}
-		for _, c := range n.Content {
-			expand(c)
-		}
-	}
-	expand(&doc)
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("config %s: environment variables not set: %s", path, strings.Join(missing, ", "))
-	}
-	out, err := yaml.Marshal(&doc)
+	found, err := decodeYAMLFile(path, getenv, f)
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(out))
-	dec.KnownFields(true)
-	if err := dec.Decode(f); err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+	if !found {
+		return nil, fmt.Errorf("config %s is empty", path)
 	}
 	return f, nil
 }
