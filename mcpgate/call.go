@@ -20,11 +20,7 @@ const maxResubmits = 64
 
 // callHandler returns the handler that judges calls of the upstream tool t.
 func (g *gate) callHandler(t *mcp.Tool) mcp.ToolHandler {
-	annotations := map[string]any{}
-	if t.Annotations != nil {
-		raw, _ := json.Marshal(t.Annotations)
-		_ = json.Unmarshal(raw, &annotations)
-	}
+	annotations := annotationMap(t)
 	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		args, err := decodeArgs(req.Params.Arguments)
 		if err != nil {
@@ -32,11 +28,18 @@ func (g *gate) callHandler(t *mcp.Tool) mcp.ToolHandler {
 		}
 		payload := map[string]any{"server": g.cfg.Server, "tool": t.Name, "arguments": args, "annotations": annotations}
 		if tc, ok := g.cfg.Tools[t.Name]; ok {
-			if s, ok := args[tc.SQLArg].(string); ok && tc.SQLArg != "" {
-				payload["sql"] = s
-			}
-			if s, ok := args[tc.ShellArg].(string); ok && tc.ShellArg != "" {
-				payload["command"] = s
+			// A configured SQL or shell argument that is absent or not a
+			// string would be judged without its analyser's facts: refuse.
+			for _, a := range []struct{ arg, field string }{{tc.SQLArg, "sql"}, {tc.ShellArg, "command"}} {
+				if a.arg == "" {
+					continue
+				}
+				s, ok := args[a.arg].(string)
+				if !ok {
+					return errorResult("The argument %q of %s must be a string (it is judged as %s); the call was not made.",
+						a.arg, t.Name, a.field), nil
+				}
+				payload[a.field] = s
 			}
 		}
 		raw, err := json.Marshal(payload)
@@ -69,6 +72,16 @@ func (g *gate) callHandler(t *mcp.Tool) mcp.ToolHandler {
 		}
 		return errorResult("Too many earlier identical calls of %s; the call was not made.", t.Name), nil
 	}
+}
+
+// annotationMap returns the tool's advertised annotations as a JSON object.
+func annotationMap(t *mcp.Tool) map[string]any {
+	out := map[string]any{}
+	if t.Annotations != nil {
+		raw, _ := json.Marshal(t.Annotations)
+		_ = json.Unmarshal(raw, &out)
+	}
+	return out
 }
 
 // decodeArgs decodes a call's arguments, keeping numbers exact.

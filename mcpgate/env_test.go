@@ -78,7 +78,8 @@ func upstream(calls map[string]*atomic.Int32) *mcp.Server {
 		func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			calls["lookup"].Add(1)
 			return &mcp.CallToolResult{
-				Content:           []mcp.Content{&mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: "db://row/1", Text: secret}}},
+				Content: []mcp.Content{&mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: "db://row/1", Text: secret}},
+					&mcp.ResourceLink{URI: "db://row/2", Name: "row 2", Description: secret}},
 				StructuredContent: map[string]any{"email": "jane.doe@acme-corp.io", "note": "ok"},
 			}, nil
 		})
@@ -163,6 +164,8 @@ func text(res *mcp.CallToolResult) string {
 			b.WriteString(c.Text)
 		case *mcp.EmbeddedResource:
 			b.WriteString(c.Resource.Text)
+		case *mcp.ResourceLink:
+			b.WriteString(c.URI + " " + c.Name + " " + c.Title + " " + c.Description)
 		}
 	}
 	return b.String()

@@ -155,7 +155,11 @@ func (g *gate) mirrorResources(ctx context.Context, srv *mcp.Server) error {
 			return nil, err
 		}
 		for _, rc := range res.Contents {
-			if _, err := g.maskResource(ctx, rc, dlp.Counts{}); err != nil {
+			if rc == nil {
+				continue
+			}
+			// Binary blobs pass unchanged; text is masked.
+			if err := g.maskText(ctx, &rc.Text, dlp.Counts{}); err != nil {
 				return nil, fmt.Errorf("resource %s withheld: masking failed: %w", req.Params.URI, err)
 			}
 		}

@@ -74,6 +74,21 @@ func TestAllowedCallIsForwardedMaskedAndRecorded(t *testing.T) {
 	}
 }
 
+// TestSQLArgumentMustBeAString checks a call whose configured SQL argument
+// is missing or not a string is refused, not judged without the SQL facts.
+func TestSQLArgumentMustBeAString(t *testing.T) {
+	e := newEnv(t, 200*time.Millisecond, "")
+	for _, args := range []map[string]any{{"text": "no sql"}, {"sql": 42}} {
+		res := e.call("query", args)
+		if !res.IsError || !strings.Contains(text(res), `"sql" of query must be a string`) {
+			t.Fatalf("query %v: %+v %q", args, res, text(res))
+		}
+	}
+	if n := e.calls["query"].Load(); n != 0 {
+		t.Fatalf("upstream query called %d times", n)
+	}
+}
+
 func TestDeniedCallIsNeverForwarded(t *testing.T) {
 	e := newEnv(t, 200*time.Millisecond, "")
 	res := e.call("drop", map[string]any{"text": "customers"})

@@ -18,13 +18,8 @@ import (
 // server is down, the key may not test) the tool is listed, and a tool whose
 // denial depends on its arguments stays listed too.
 func (g *gate) denied(ctx context.Context, t *mcp.Tool) bool {
-	annotations := map[string]any{}
-	if t.Annotations != nil {
-		raw, _ := json.Marshal(t.Annotations)
-		_ = json.Unmarshal(raw, &annotations)
-	}
 	raw, err := json.Marshal(map[string]any{"server": g.cfg.Server, "tool": t.Name,
-		"arguments": map[string]any{}, "annotations": annotations})
+		"arguments": map[string]any{}, "annotations": annotationMap(t)})
 	if err != nil {
 		return false
 	}

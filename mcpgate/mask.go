@@ -3,30 +3,37 @@ package mcpgate
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/countersign/countersign/dlp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// maskResult masks res in place: text content, embedded resources' text and
-// structured content. It returns the counts of what it masked; on error the
-// result must be withheld.
+// maskResult masks res in place: text content, embedded resources' text,
+// resource links and structured content. Images and audio are binary and
+// pass unchanged; content of any other kind is withheld. It returns the
+// counts of what it masked; on error the result must be withheld.
 func (g *gate) maskResult(ctx context.Context, res *mcp.CallToolResult) (dlp.Counts, error) {
 	counts := dlp.Counts{}
+	text := func(s *string) error { return g.maskText(ctx, s, counts) }
 	for _, c := range res.Content {
+		var err error
 		switch c := c.(type) {
 		case *mcp.TextContent:
-			out, n, err := g.cfg.Masker.Mask(ctx, []byte(c.Text))
-			if err != nil {
-				return nil, err
-			}
-			c.Text = string(out)
-			counts.Add(n)
+			err = text(&c.Text)
 		case *mcp.EmbeddedResource:
-			if _, err := g.maskResource(ctx, c.Resource, counts); err != nil {
-				return nil, err
+			if c.Resource != nil {
+				err = text(&c.Resource.Text)
 			}
+		case *mcp.ResourceLink:
+			err = errors.Join(text(&c.URI), text(&c.Name), text(&c.Title), text(&c.Description))
+		case *mcp.ImageContent, *mcp.AudioContent:
+		default:
+			err = fmt.Errorf("content of type %T cannot be checked", c)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	if res.StructuredContent != nil {
@@ -44,19 +51,18 @@ func (g *gate) maskResult(ctx context.Context, res *mcp.CallToolResult) (dlp.Cou
 	return counts, nil
 }
 
-// maskResource masks the text of rc in place and adds to counts. Binary
-// blobs pass unchanged.
-func (g *gate) maskResource(ctx context.Context, rc *mcp.ResourceContents, counts dlp.Counts) (dlp.Counts, error) {
-	if rc == nil || rc.Text == "" {
-		return counts, nil
+// maskText masks *s in place and adds what it masked to counts.
+func (g *gate) maskText(ctx context.Context, s *string, counts dlp.Counts) error {
+	if *s == "" {
+		return nil
 	}
-	out, n, err := g.cfg.Masker.Mask(ctx, []byte(rc.Text))
+	out, n, err := g.cfg.Masker.Mask(ctx, []byte(*s))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	rc.Text = string(out)
+	*s = string(out)
 	counts.Add(n)
-	return counts, nil
+	return nil
 }
 
 // errorResult is a tool result that tells the model why the call failed.
