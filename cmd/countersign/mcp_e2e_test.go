@@ -289,25 +289,37 @@ func TestMCPInspectorThroughGateway(t *testing.T) {
 	// So the inspector's options go before the separators, and three "--"
 	// leave one for `countersign mcp stdio`.
 	inspect := func(method ...string) string {
-		t.Helper()
-		cctx, ccancel := context.WithTimeout(ctx, 30*time.Second)
-		defer ccancel()
-		args := []string{"--cli", bin, "mcp", "stdio", "--name", "everything"}
-		args = append(args, method...)
+		args := append([]string{"--cli", bin, "mcp", "stdio", "--name", "everything"}, method...)
 		args = append(args, "--", "--", "--", node, everything)
-		cmd := npmtest.Command(cctx, t, inspector, args...)
-		cmd.Env = append(os.Environ(), "COUNTERSIGN_URL="+e.url, "COUNTERSIGN_KEY="+agent)
-		var stdout, stderr syncBuffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		start := time.Now()
-		err := cmd.Run()
-		t.Logf("inspector %s: %s", strings.Join(method, " "), time.Since(start).Round(time.Millisecond))
-		if err != nil {
-			t.Fatalf("inspector %v: %v\nstdout:\n%s\nstderr:\n%s", method, err, stdout.String(), stderr.String())
-		}
-		return stdout.String()
+		return runInspector(t, ctx, inspector, []string{"COUNTERSIGN_URL=" + e.url, "COUNTERSIGN_KEY=" + agent}, args)
 	}
+	inspectorEcho(t, e, agent, inspect, "hi")
+}
 
+// runInspector runs the inspector CLI with args and extra environment, and
+// returns its standard output.
+func runInspector(t *testing.T, ctx context.Context, inspector string, env, args []string) string {
+	t.Helper()
+	cctx, ccancel := context.WithTimeout(ctx, 30*time.Second)
+	defer ccancel()
+	cmd := npmtest.Command(cctx, t, inspector, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	t.Logf("inspector %s: %s", strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		t.Fatalf("inspector %v: %v\nstdout:\n%s\nstderr:\n%s", args, err, stdout.String(), stderr.String())
+	}
+	return stdout.String()
+}
+
+// inspectorEcho lists the tools and calls echo with message through a
+// gateway, using inspect (the inspector run with the given method flags),
+// and checks the call was judged: one executed mcp.tool request of agent.
+func inspectorEcho(t *testing.T, e *env, agent string, inspect func(method ...string) string, message string) {
+	t.Helper()
 	out := inspect("--method", "tools/list")
 	var list struct {
 		Tools []struct {
@@ -325,7 +337,7 @@ func TestMCPInspectorThroughGateway(t *testing.T) {
 		t.Fatalf("tools/list through the gateway: %v, want echo among them", names)
 	}
 
-	out = inspect("--method", "tools/call", "--tool-name", "echo", "--tool-arg", "message=hi")
+	out = inspect("--method", "tools/call", "--tool-name", "echo", "--tool-arg", "message="+message)
 	var call struct {
 		Content []struct {
 			Type string `json:"type"`
@@ -336,7 +348,7 @@ func TestMCPInspectorThroughGateway(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &call); err != nil {
 		t.Fatalf("tools/call output is not JSON: %v\n%s", err, out)
 	}
-	if call.IsError || len(call.Content) == 0 || !strings.Contains(call.Content[0].Text, "hi") {
+	if call.IsError || len(call.Content) == 0 || !strings.Contains(call.Content[0].Text, message) {
 		t.Fatalf("echo through the gateway: %s, want the message echoed", out)
 	}
 

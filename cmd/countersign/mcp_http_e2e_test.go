@@ -102,60 +102,8 @@ func TestMCPInspectorThroughHTTPGateway(t *testing.T) {
 	// Inspector 1.0.3 takes a URL target, --transport http and --header
 	// "Name: Value"; with no "--" its options pass straight through.
 	inspect := func(method ...string) string {
-		t.Helper()
-		cctx, ccancel := context.WithTimeout(ctx, 30*time.Second)
-		defer ccancel()
-		args := []string{"--cli", endpoint, "--transport", "http", "--header", "Authorization: Bearer " + token}
-		args = append(args, method...)
-		cmd := npmtest.Command(cctx, t, inspector, args...)
-		var stdout, stderr syncBuffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		start := time.Now()
-		err := cmd.Run()
-		t.Logf("inspector %s: %s", strings.Join(method, " "), time.Since(start).Round(time.Millisecond))
-		if err != nil {
-			t.Fatalf("inspector %v: %v\nstdout:\n%s\nstderr:\n%s", method, err, stdout.String(), stderr.String())
-		}
-		return stdout.String()
+		args := append([]string{"--cli", endpoint, "--transport", "http", "--header", "Authorization: Bearer " + token}, method...)
+		return runInspector(t, ctx, inspector, nil, args)
 	}
-
-	out := inspect("--method", "tools/list")
-	var list struct {
-		Tools []struct {
-			Name string `json:"name"`
-		} `json:"tools"`
-	}
-	if err := json.Unmarshal([]byte(out), &list); err != nil {
-		t.Fatalf("tools/list output is not JSON: %v\n%s", err, out)
-	}
-	var names []string
-	for _, tl := range list.Tools {
-		names = append(names, tl.Name)
-	}
-	if !strings.Contains(","+strings.Join(names, ",")+",", ",echo,") {
-		t.Fatalf("tools/list through the HTTP gateway: %v, want echo among them", names)
-	}
-
-	out = inspect("--method", "tools/call", "--tool-name", "echo", "--tool-arg", "message=hello over http")
-	var call struct {
-		Content []struct {
-			Type string `json:"type"`
-			Text string `json:"text"`
-		} `json:"content"`
-		IsError bool `json:"isError"`
-	}
-	if err := json.Unmarshal([]byte(out), &call); err != nil {
-		t.Fatalf("tools/call output is not JSON: %v\n%s", err, out)
-	}
-	if call.IsError || len(call.Content) == 0 || !strings.Contains(call.Content[0].Text, "hello over http") {
-		t.Fatalf("echo through the HTTP gateway: %s, want the message echoed", out)
-	}
-
-	// The call was judged: it is an executed mcp.tool request of the agent.
-	var l countersign.RequestList
-	st, eb := e.call(agent, "GET", "/v1/actions?state=executed", nil, &l)
-	e.want(200, "", st, eb, "list executed")
-	if len(l.Requests) != 1 || l.Requests[0].Action.Kind != countersign.ActionMCP {
-		t.Fatalf("executed requests: %+v, want the one echo call", l.Requests)
-	}
+	inspectorEcho(t, e, agent, inspect, "hello over http")
 }
