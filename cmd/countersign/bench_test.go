@@ -21,21 +21,8 @@ import (
 // real server wiring on SQLite; every decision is recorded. It reports
 // throughput and the p50/p99 latency seen by the clients.
 func BenchmarkAllowPathHTTP(b *testing.B) {
-	dir := b.TempDir()
-	cfg := DefaultConfig()
-	cfg.Listen, cfg.Data = "127.0.0.1:0", filepath.Join(dir, "data")
-	cfg.Policy = filepath.Join("..", "..", "bench", "allow-policy.yaml")
-	cfg.BootstrapKeyFile = filepath.Join(dir, "admin.key")
-	m := NewMain()
-	m.Config = cfg
-	m.Out = io.Discard
-	if err := m.Run(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	defer m.Close()
-	admin, _ := os.ReadFile(cfg.BootstrapKeyFile)
-	url := "http://" + m.Addr
-	k, err := client.New(url, strings.TrimSpace(string(admin))).CreateKey(context.Background(),
+	url, admin := benchServer(b, "allow-policy.yaml")
+	k, err := client.New(url, admin).CreateKey(context.Background(),
 		countersign.KeyInput{Kind: "agent", Name: "bench-bot", Owner: "owner@example.com"})
 	if err != nil {
 		b.Fatal(err)
@@ -88,22 +75,9 @@ func BenchmarkAllowPathHTTP(b *testing.B) {
 // approves; the latency is from sending the review to the long-poll's
 // answer. It reports p50 and p99.
 func BenchmarkReviewToWaitHTTP(b *testing.B) {
-	dir := b.TempDir()
-	cfg := DefaultConfig()
-	cfg.Listen, cfg.Data = "127.0.0.1:0", filepath.Join(dir, "data")
-	cfg.Policy = filepath.Join("..", "..", "bench", "review-policy.yaml")
-	cfg.BootstrapKeyFile = filepath.Join(dir, "admin.key")
-	m := NewMain()
-	m.Config = cfg
-	m.Out = io.Discard
-	if err := m.Run(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	defer m.Close()
+	url, admin := benchServer(b, "review-policy.yaml")
 	ctx := context.Background()
-	admin, _ := os.ReadFile(cfg.BootstrapKeyFile)
-	url := "http://" + m.Addr
-	ac := client.New(url, strings.TrimSpace(string(admin)))
+	ac := client.New(url, admin)
 	ak, err := ac.CreateKey(ctx, countersign.KeyInput{Kind: "agent", Name: "bench-bot", Owner: "owner@example.com"})
 	if err != nil {
 		b.Fatal(err)
@@ -141,4 +115,27 @@ func BenchmarkReviewToWaitHTTP(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+}
+
+// benchServer starts the real server wiring on SQLite with the policy
+// bench/NAME, stopped when b ends, and returns its URL and admin key.
+func benchServer(b *testing.B, policyName string) (url, admin string) {
+	b.Helper()
+	dir := b.TempDir()
+	cfg := DefaultConfig()
+	cfg.Listen, cfg.Data = "127.0.0.1:0", filepath.Join(dir, "data")
+	cfg.Policy = filepath.Join("..", "..", "bench", policyName)
+	cfg.BootstrapKeyFile = filepath.Join(dir, "admin.key")
+	m := NewMain()
+	m.Config = cfg
+	m.Out = io.Discard
+	if err := m.Run(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { m.Close() })
+	key, err := os.ReadFile(cfg.BootstrapKeyFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return "http://" + m.Addr, strings.TrimSpace(string(key))
 }
