@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"sync"
 	"time"
 )
 
@@ -41,14 +42,19 @@ const defaultTimeout = 10 * time.Second
 
 // DefaultMasker returns the default profile: every built-in detector, every
 // type redacted, each scan bounded to 10 seconds.
-func DefaultMasker() *Masker {
+//
+// The scanner is compiled once per process and the Masker shared: it never
+// changes after it is built, so every caller (each MCP session, each
+// channel) can use the same one.
+func DefaultMasker() *Masker { return defaultMasker() }
+
+var defaultMasker = sync.OnceValue(func() *Masker {
 	s, err := NewScanner(DefaultDetectors())
 	if err != nil {
 		panic("dlp: built-in detectors: " + err.Error())
 	}
 	return &Masker{scanner: s, policy: DefaultPolicy(), timeout: defaultTimeout, columns: DefaultColumns()}
-
-}
+})
 
 // Scanner returns the masker's scanner.
 func (m *Masker) Scanner() *Scanner { return m.scanner }
