@@ -19,6 +19,11 @@ type SubmitInput struct {
 	Payload        json.RawMessage   `json:"payload"`
 	Labels         map[string]string `json:"labels,omitempty"`
 	IdempotencyKey string            `json:"idempotency_key,omitempty"`
+	// Execute asks the server to use the grant at once when the request is
+	// approved (by policy, or earlier by reviewers): the answer's Executed
+	// says whether this submission used it, and the caller then runs the
+	// action. Not part of the action or its digest.
+	Execute bool `json:"execute,omitempty"`
 }
 
 // Action returns the action the input describes, without an agent.
@@ -39,6 +44,10 @@ type SubmitResult struct {
 	Digest    string     `json:"digest"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	Approvals Progress   `json:"approvals"`
+	// Executed is true when this submission (with Execute) used the grant:
+	// the caller runs the action now. A request already executed by an
+	// earlier call has state executed and Executed false.
+	Executed bool `json:"executed,omitempty"`
 }
 
 // SubmitResult returns the answer to a submission of r.

@@ -21,17 +21,33 @@ import (
 // used by this agent, the earlier request is returned (created false) when the
 // action is the same, and EConflict otherwise.
 func (s *Service) Submit(ctx context.Context, by countersign.Principal, a countersign.Action) (*countersign.Request, bool, error) {
+	r, created, _, err := s.submit(ctx, by, a, false)
+	return r, created, err
+}
+
+// SubmitExecute is Submit that also uses the grant when the request is
+// approved, in the same transaction that records it when policy allows at
+// once, or after for an earlier approved request with the same idempotency
+// key: executed says whether this call used the grant, and the caller then
+// runs the action. One round trip and one commit instead of two for the
+// ways in (MCP, exec, hooks) that run an allowed action straight away.
+// Errors: those of Submit and of Execute.
+func (s *Service) SubmitExecute(ctx context.Context, by countersign.Principal, a countersign.Action) (r *countersign.Request, created, executed bool, err error) {
+	return s.submit(ctx, by, a, true)
+}
+
+func (s *Service) submit(ctx context.Context, by countersign.Principal, a countersign.Action, execute bool) (*countersign.Request, bool, bool, error) {
 	if by.Kind != countersign.KindAgent {
-		return nil, false, countersign.Errorf(countersign.EForbidden, "only agents submit actions; %s is a %s", by.Name, by.Kind)
+		return nil, false, false, countersign.Errorf(countersign.EForbidden, "only agents submit actions; %s is a %s", by.Name, by.Kind)
 	}
 	a.Agent = by.Name
 	payload, err := a.Check()
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	canonical, digest, err := a.CanonicalDigest()
 	if err != nil {
-		return nil, false, countersign.Errorf(countersign.EInvalid, "action cannot be canonicalized: %v", err)
+		return nil, false, false, countersign.Errorf(countersign.EInvalid, "action cannot be canonicalized: %v", err)
 	}
 	d, uses, again := s.decide(ctx, a, payload, by.Owner)
 	now := s.now()
@@ -48,11 +64,26 @@ func (s *Service) Submit(ctx context.Context, by countersign.Principal, a counte
 	// rebuilds it denied when the agent turns out to be frozen.
 	np := countersign.NewRequestParams{ID: newID("act_"), Action: a, Owner: by.Owner, Digest: digest,
 		Canonical: canonical, Decision: d, Now: now}
-	built, events := countersign.NewRequest(np)
+	// With execute, an approved request's grant is used in the same
+	// transaction (a frozen agent's request is denied, so never executed).
+	open := func(np countersign.NewRequestParams) (*countersign.Request, []countersign.Event, bool, error) {
+		r, ev := countersign.NewRequest(np)
+		if !execute || r.State != countersign.StateApproved {
+			return r, ev, false, nil
+		}
+		more, err := r.Execute(digest, by, np.Now)
+		return r, append(ev, more...), err == nil, err
+	}
+	built, events, builtExecuted, err := open(np)
+	if err != nil {
+		return nil, false, false, err
+	}
+	var executed bool
 	r, created, err := s.store.CreateRequest(ctx, countersign.CreateRequestParams{
 		Agent: by.Name, IdempotencyKey: a.IdempotencyKey, Hits: hits,
 		Build: func(frozen bool, counts []int) (*countersign.Request, []countersign.Event, error) {
 			if !frozen && !over(uses, counts) {
+				executed = builtExecuted
 				return built, events, nil
 			}
 			np := np
@@ -60,15 +91,25 @@ func (s *Service) Submit(ctx context.Context, by countersign.Principal, a counte
 			if !frozen {
 				np.Decision = again(counts)
 			}
-			r, ev := countersign.NewRequest(np)
-			return r, ev, nil
+			r, ev, ran, err := open(np)
+			executed = ran
+			return r, ev, err
 		},
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	if !created && r.Digest != digest {
-		return nil, false, countersign.Errorf(countersign.EConflict, "idempotency key %q was used for another action (%s)", a.IdempotencyKey, r.ID)
+		return nil, false, false, countersign.Errorf(countersign.EConflict, "idempotency key %q was used for another action (%s)", a.IdempotencyKey, r.ID)
+	}
+	if !created {
+		executed = false
+		if execute && r.State == countersign.StateApproved {
+			if r, err = s.Execute(ctx, by, r.ID, r.Digest); err != nil {
+				return nil, false, false, err
+			}
+			executed = true
+		}
 	}
 	if created {
 		if s.onDecide != nil {
@@ -80,7 +121,7 @@ func (s *Service) Submit(ctx context.Context, by countersign.Principal, a counte
 		}
 		s.log.Log(ctx, level, "action submitted", "id", r.ID, "agent", r.Agent, "kind", a.Kind, "effect", r.Decision.Effect, "state", r.State)
 	}
-	return r, created, nil
+	return r, created, executed, nil
 }
 
 // limitUse is a rule's rate limit that a decision consulted.

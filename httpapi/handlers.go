@@ -16,7 +16,16 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	req, created, err := s.svc.Submit(r.Context(), principal(r), in.Action())
+	var (
+		req               *countersign.Request
+		created, executed bool
+		err               error
+	)
+	if in.Execute {
+		req, created, executed, err = s.svc.SubmitExecute(r.Context(), principal(r), in.Action())
+	} else {
+		req, created, err = s.svc.Submit(r.Context(), principal(r), in.Action())
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -25,7 +34,9 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	if !created {
 		status = http.StatusOK
 	}
-	writeJSON(w, status, req.SubmitResult())
+	res := req.SubmitResult()
+	res.Executed = executed
+	writeJSON(w, status, res)
 }
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {

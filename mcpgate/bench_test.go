@@ -46,9 +46,10 @@ func everythingTransport(b *testing.B, ctx context.Context) mcp.Transport {
 // a go-sdk client directly (CommandTransport to node) and through
 // mcpgate.Serve (in-memory to the client, CommandTransport to node) judged
 // by a real Countersign server (httpapi over loopback HTTP, SQLite, a policy
-// allowing mcp.tool): every gateway call submits, executes the grant,
-// forwards, masks and records the result. api-only is that Countersign part
-// alone (submit, execute, record through the client), without MCP. Each
+// allowing mcp.tool): every gateway call submits with execute (one round
+// trip, one commit), forwards, masks, answers and then records the result.
+// api-only is the Countersign part on the call's path alone (submit with
+// execute through the client), without MCP. Each
 // sub-benchmark reports p50/p99 per call and calls/s, sequentially (seq) and
 // with 4 concurrent callers (par4).
 func BenchmarkMCPEcho(b *testing.B) {
@@ -126,18 +127,14 @@ func BenchmarkMCPEcho(b *testing.B) {
 			"arguments": map[string]any{"message": msg}, "annotations": map[string]any{}})
 		res, err := api.Submit(ctx, countersign.SubmitInput{Kind: countersign.ActionMCP, Environment: "staging",
 			OnBehalfOf: "olive@example.com", Summary: "MCP tool call everything/echo", Payload: raw,
-			IdempotencyKey: "bench-" + msg})
+			IdempotencyKey: "bench-" + msg, Execute: true})
 		if err != nil {
 			return err
 		}
-		if res.State != countersign.StateApproved {
-			return fmt.Errorf("submit: state %s, want approved", res.State)
+		if !res.Executed {
+			return fmt.Errorf("submit: state %s, want executed", res.State)
 		}
-		if _, err := api.Execute(ctx, res.ID, res.Digest); err != nil {
-			return err
-		}
-		_, err = api.RecordResult(ctx, res.ID, map[string]any{"status": "ok", "masked": map[string]int{}})
-		return err
+		return nil
 	}
 
 	// Warm both paths (JIT of node, connections, SQLite pages).
@@ -153,7 +150,7 @@ func BenchmarkMCPEcho(b *testing.B) {
 		name string
 		call func() error
 	}{{"direct", echo(direct)}, {"gateway", echo(gated)}, {"api-only", apiOnly}} {
-		for _, callers := range []int{1, 4} {
+		for _, callers := range []int{1, 4, 16} {
 			name := path.name + "/seq"
 			if callers > 1 {
 				name = fmt.Sprintf("%s/par%d", path.name, callers)

@@ -46,20 +46,29 @@ func (g *gate) callHandler(t *mcp.Tool) mcp.ToolHandler {
 		if err != nil {
 			return errorResult("The arguments of %s cannot be encoded (%v); the call was not made.", t.Name, err), nil
 		}
+		// Execute: an allowed call's grant is taken in the submission
+		// itself, one round trip and one commit before forwarding.
 		in := countersign.SubmitInput{Kind: countersign.ActionMCP, Environment: g.cfg.Environment,
-			OnBehalfOf: g.cfg.OnBehalfOf, Summary: "MCP tool call " + g.cfg.Server + "/" + t.Name, Payload: raw}
+			OnBehalfOf: g.cfg.OnBehalfOf, Summary: "MCP tool call " + g.cfg.Server + "/" + t.Name, Payload: raw,
+			Execute: true}
 		base := callKey(g.cfg.Server, t.Name, args)
 		for range maxResubmits {
 			gen := g.generation(base)
 			in.IdempotencyKey = fmt.Sprintf("%s.%d", base, gen)
 			res, err := g.cfg.API.Submit(ctx, in)
+			if countersign.ErrorCode(err) == countersign.EGrantUsed {
+				// Approved earlier, and an identical call elsewhere took the
+				// grant between the lookup and the execution.
+				g.bump(base, gen)
+				continue
+			}
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
 				}
 				return notMade(t.Name, err), nil
 			}
-			if res.State == countersign.StateExecuted { // an earlier identical call used it up
+			if res.State == countersign.StateExecuted && !res.Executed { // an earlier identical call used it up
 				g.bump(base, gen)
 				continue
 			}

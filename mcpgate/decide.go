@@ -7,6 +7,7 @@ import (
 	"time"
 
 	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/dlp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -27,12 +28,14 @@ type call struct {
 
 // decided acts on the answer to the submission.
 func (c *call) decided(ctx context.Context, res *countersign.SubmitResult) (*mcp.CallToolResult, error) {
-	switch res.State {
-	case countersign.StateApproved:
+	switch {
+	case res.Executed:
+		return c.forward(ctx, res.ID)
+	case res.State == countersign.StateApproved:
 		return c.run(ctx, res.ID, res.Digest)
-	case countersign.StatePending:
+	case res.State == countersign.StatePending:
 		return c.hold(ctx, res.ID)
-	case countersign.StateDenied:
+	case res.State == countersign.StateDenied:
 		c.g.bump(c.base, c.gen)
 		return errorResult("Countersign policy denied this call to %s (request %s): %s. The call was not made; do not retry it unchanged.",
 			c.tool, res.ID, reasonOf(res.Reason, nil, res.Reasons)), nil
@@ -99,8 +102,7 @@ func (c *call) resolved(ctx context.Context, v *countersign.RequestView) (*mcp.C
 		reasonOf(v.Reason, v.Reviews, v.Reasons)), nil
 }
 
-// run uses the grant of request id, forwards the call upstream, masks the
-// result and records the outcome.
+// run uses the grant of request id, then forwards the call.
 func (c *call) run(ctx context.Context, id, digest string) (*mcp.CallToolResult, error) {
 	c.g.bump(c.base, c.gen) // whatever happens now, the request is used up
 	if _, err := c.g.cfg.API.Execute(ctx, id, digest); err != nil {
@@ -113,10 +115,22 @@ func (c *call) run(ctx context.Context, id, digest string) (*mcp.CallToolResult,
 		return errorResult("Countersign request %s is approved but its grant could not be used (%s); the call to %s was not made.",
 			id, describe(err), c.tool), nil
 	}
+	return c.forward(ctx, id)
+}
+
+// forward makes the call upstream once request id's grant is used, masks
+// the result and records the outcome.
+func (c *call) forward(ctx context.Context, id string) (*mcp.CallToolResult, error) {
+	c.g.bump(c.base, c.gen) // the request is used up
 	res, err := c.g.up.CallTool(ctx, &mcp.CallToolParams{Name: c.tool, Arguments: c.args})
 	if err != nil {
-		c.record(id, map[string]any{"status": "error", "error": err.Error()})
-		return errorResult("The call to %s was approved (request %s) but the upstream server failed: %v", c.tool, id, err), nil
+		// The upstream's error may quote the data it read: mask it too.
+		msg := err.Error()
+		if merr := c.g.maskText(ctx, &msg, dlp.Counts{}); merr != nil {
+			msg = "(withheld: it could not be checked for sensitive data)"
+		}
+		c.record(id, map[string]any{"status": "error", "error": msg})
+		return errorResult("The call to %s was approved (request %s) but the upstream server failed: %s", c.tool, id, msg), nil
 	}
 	counts, err := c.g.maskResult(ctx, res)
 	if err != nil {
@@ -132,12 +146,21 @@ func (c *call) run(ctx context.Context, id, digest string) (*mcp.CallToolResult,
 	return res, nil
 }
 
-// record stores the outcome of request id; a failure is logged, since the
-// call has already run.
+// record stores the outcome of request id off the call's path: the grant's
+// use is already on record (executed before forwarding), and the client
+// need not wait for its result's commit. A failure is logged, since the call
+// has already run; the gate's close waits for records in flight.
 func (c *call) record(id string, result map[string]any) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := c.g.cfg.API.RecordResult(ctx, id, result); err != nil {
-		c.g.cfg.Logger.Warn("record result", "request", id, "error", err)
-	}
+	g := c.g
+	g.records.Add(1)
+	go func() {
+		defer g.records.Done()
+		g.recording <- struct{}{}
+		defer func() { <-g.recording }()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := g.cfg.API.RecordResult(ctx, id, result); err != nil {
+			g.cfg.Logger.Warn("record result", "request", id, "error", err)
+		}
+	}()
 }

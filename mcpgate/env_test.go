@@ -204,3 +204,17 @@ func (e *env) get(id string) *countersign.Request {
 	}
 	return r
 }
+
+// recorded waits for the result of request id, which the gateway records
+// after answering the call, and returns the request.
+func (e *env) recorded(id string) *countersign.Request {
+	e.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r := e.get(id)
+		if len(r.Result) > 0 || time.Now().After(deadline) {
+			return r
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

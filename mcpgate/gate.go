@@ -49,6 +49,18 @@ type gate struct {
 
 	mu  sync.Mutex
 	gen map[string]int // idempotency generation per call: bumped when a request is used up
+
+	records   sync.WaitGroup // results being recorded
+	recording chan struct{}  // bounds the records in flight
+}
+
+// maxRecording bounds one session's results being recorded at once.
+const maxRecording = 8
+
+// close waits for the results being recorded, then closes the upstream.
+func (g *gate) close() {
+	g.records.Wait()
+	g.up.Close()
 }
 
 // Serve connects to the upstream server, serves its tools, resources and
@@ -59,7 +71,7 @@ func Serve(ctx context.Context, cfg Config, upstream mcp.Transport, down mcp.Tra
 	if err != nil {
 		return err
 	}
-	defer g.up.Close()
+	defer g.close()
 	err = srv.Run(ctx, down)
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		return nil
@@ -90,7 +102,7 @@ func open(ctx context.Context, cfg Config, upstream mcp.Transport) (*gate, *mcp.
 	if err != nil {
 		return nil, nil, fmt.Errorf("mcpgate: connect to upstream %s: %w", cfg.Server, err)
 	}
-	g := &gate{cfg: cfg, up: up, gen: map[string]int{}}
+	g := &gate{cfg: cfg, up: up, gen: map[string]int{}, recording: make(chan struct{}, maxRecording)}
 	srv, err := g.mirror(ctx)
 	if err != nil {
 		up.Close()

@@ -42,7 +42,7 @@ func TestAllowedCallIsForwardedMaskedAndRecorded(t *testing.T) {
 		t.Fatalf("echo: %+v %q", res, text(res))
 	}
 	clean(t, text(res))
-	r := e.onlyRequest()
+	r := e.recorded(e.onlyRequest().ID)
 	if r.State != countersign.StateExecuted {
 		t.Fatalf("state %s, want executed", r.State)
 	}

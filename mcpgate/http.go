@@ -234,7 +234,7 @@ func (h *HTTPHandler) adopt(p *pending) {
 		if ss != nil {
 			ss.Close()
 		}
-		p.g.up.Close()
+		p.g.close()
 		return
 	}
 	h.sessions[p.g] = ss
@@ -243,7 +243,7 @@ func (h *HTTPHandler) adopt(p *pending) {
 	go func() {
 		defer h.wg.Done()
 		_ = ss.Wait()
-		p.g.up.Close()
+		p.g.close()
 		h.mu.Lock()
 		delete(h.sessions, p.g)
 		h.mu.Unlock()

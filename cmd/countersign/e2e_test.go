@@ -430,16 +430,22 @@ func checkEvidence(t *testing.T, m *Main, id string, want int) {
 // waitState polls (the sweeper runs every 20ms) until id reaches want.
 func waitState(t *testing.T, e *env, key, id string, want countersign.State) {
 	t.Helper()
+	waitView(t, e, key, id, "state "+string(want), func(v *countersign.RequestView) bool { return v.State == want })
+}
+
+// waitView polls request id until ok holds (for at most 5 s) and returns it.
+func waitView(t *testing.T, e *env, key, id, what string, ok func(*countersign.RequestView) bool) countersign.RequestView {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var v countersign.RequestView
 		st, eb := e.call(key, "GET", "/v1/actions/"+id, nil, &v)
 		e.want(200, "", st, eb, "get "+id)
-		if v.State == want {
-			return
+		if ok(&v) {
+			return v
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s is %s, want %s", id, v.State, want)
+			t.Fatalf("%s is %s, want %s", id, v.State, what)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

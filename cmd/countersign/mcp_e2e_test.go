@@ -248,9 +248,7 @@ func TestMCPSeedScenario(t *testing.T) {
 
 	// The request ran through its grant, and the evidence shows who approved.
 	waitState(t, e, agent, held.ID, countersign.StateExecuted)
-	var v countersign.RequestView
-	st, eb = e.call(dana, "GET", "/v1/actions/"+held.ID, nil, &v)
-	e.want(200, "", st, eb, "get the held request")
+	v := waitResult(t, e, dana, held.ID)
 	approvers := map[string]bool{}
 	for _, rv := range v.Reviews {
 		if rv.Verdict == countersign.VerdictApprove {
@@ -359,4 +357,11 @@ func inspectorEcho(t *testing.T, e *env, agent string, inspect func(method ...st
 	if len(l.Requests) != 1 || l.Requests[0].Action.Kind != countersign.ActionMCP {
 		t.Fatalf("executed requests: %+v, want the one echo call", l.Requests)
 	}
+}
+
+// waitResult waits for the result of request id, which the gateway records
+// after answering the call, and returns the request.
+func waitResult(t *testing.T, e *env, key, id string) countersign.RequestView {
+	t.Helper()
+	return waitView(t, e, key, id, "a recorded result", func(v *countersign.RequestView) bool { return len(v.Result) > 0 })
 }
