@@ -122,7 +122,19 @@ func (c *call) run(ctx context.Context, id, digest string) (*mcp.CallToolResult,
 // the result and records the outcome.
 func (c *call) forward(ctx context.Context, id string) (*mcp.CallToolResult, error) {
 	c.g.bump(c.base, c.gen) // the request is used up
-	res, err := c.g.up.CallTool(ctx, &mcp.CallToolParams{Name: c.tool, Arguments: c.args})
+	params := &mcp.CallToolParams{Name: c.tool, Arguments: c.args}
+	if tok := c.req.Params.GetProgressToken(); tok != nil && c.req.Session != nil {
+		up, done := c.g.progressToken(c.req.Session, tok)
+		defer done()
+		params.SetProgressToken(up)
+	}
+	if l := c.g.logLevel(c.req); l != "" {
+		if params.Meta == nil {
+			params.Meta = mcp.Meta{}
+		}
+		params.Meta[mcp.MetaKeyLogLevel] = l
+	}
+	res, err := c.g.up.CallTool(ctx, params)
 	if err != nil {
 		// The upstream's error may quote the data it read: mask it too.
 		msg := err.Error()

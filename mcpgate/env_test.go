@@ -2,9 +2,12 @@ package mcpgate_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,7 +26,7 @@ const testPolicy = `version: 1
 default: deny
 rules:
   - name: reads
-    match: action.kind == "mcp.tool" && action.payload.tool in ["echo", "lookup"]
+    match: action.kind == "mcp.tool" && action.payload.tool in ["echo", "lookup", "report"]
     effect: allow
   - name: queries
     match: action.kind == "mcp.tool" && action.payload.tool == "query"
@@ -54,6 +57,23 @@ type env struct {
 	agent *mcp.ClientSession
 	// progress counts the progress notifications the agent received.
 	progress atomic.Int32
+	up       *mcp.Server // the upstream server, to change its tools
+
+	mu   sync.Mutex
+	seen []string // the messages of progress and log notifications the agent received
+}
+
+// heard returns the progress and log messages the agent received so far.
+func (e *env) heard() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.seen)
+}
+
+func (e *env) hear(s string) {
+	e.mu.Lock()
+	e.seen = append(e.seen, s)
+	e.mu.Unlock()
 }
 
 type textIn struct {
@@ -111,7 +131,8 @@ func newEnv(t *testing.T, hold time.Duration, apiURL string) *env {
 	e := &env{t: t, svc: svc, api: client.New(apiURL, key), calls: map[string]*atomic.Int32{}}
 
 	upS, upC := mcp.NewInMemoryTransports()
-	upSession, err := upstream(e.calls).Connect(ctx, upS, nil)
+	e.up = upstream(e.calls)
+	upSession, err := e.up.Connect(ctx, upS, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +143,14 @@ func newEnv(t *testing.T, hold time.Duration, apiURL string) *env {
 			OnBehalfOf: "olive@example.com", Hold: hold, Tools: map[string]mcpgate.ToolConfig{"query": {SQLArg: "sql"}}}, upC, downS)
 	}()
 	c := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1"}, &mcp.ClientOptions{
-		ProgressNotificationHandler: func(context.Context, *mcp.ProgressNotificationClientRequest) { e.progress.Add(1) },
+		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
+			e.progress.Add(1)
+			e.hear("progress: " + r.Params.Message)
+		},
+		LoggingMessageHandler: func(_ context.Context, r *mcp.LoggingMessageRequest) {
+			raw, _ := json.Marshal(r.Params.Data)
+			e.hear("log " + string(r.Params.Level) + ": " + string(raw))
+		},
 	})
 	e.agent, err = c.Connect(ctx, downC, nil)
 	if err != nil {

@@ -50,6 +50,9 @@ type gate struct {
 	mu  sync.Mutex
 	gen map[string]int // idempotency generation per call: bumped when a request is used up
 
+	f    follower           // what follows the upstream after the start (follow.go)
+	stop context.CancelFunc // stops following
+
 	records   sync.WaitGroup // results being recorded
 	recording chan struct{}  // bounds the records in flight
 }
@@ -59,13 +62,14 @@ const maxRecording = 8
 
 // close waits for the results being recorded, then closes the upstream.
 func (g *gate) close() {
+	g.stop()
 	g.records.Wait()
 	g.up.Close()
 }
 
 // Serve connects to the upstream server, serves its tools, resources and
-// prompts on down, and returns when the downstream session ends or ctx is
-// done. Upstream list changes after the start are not followed.
+// prompts on down, following the upstream's changes, and returns when the
+// downstream session ends or ctx is done.
 func Serve(ctx context.Context, cfg Config, upstream mcp.Transport, down mcp.Transport) error {
 	g, srv, err := open(ctx, cfg, upstream)
 	if err != nil {
@@ -97,22 +101,27 @@ func open(ctx context.Context, cfg Config, upstream mcp.Transport) (*gate, *mcp.
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	c := mcp.NewClient(&mcp.Implementation{Name: "countersign-mcp", Version: "1"}, nil)
+	g := &gate{cfg: cfg, gen: map[string]int{}, recording: make(chan struct{}, maxRecording), f: newFollower()}
+	c := mcp.NewClient(&mcp.Implementation{Name: "countersign-mcp", Version: "1"}, g.clientOptions())
 	up, err := c.Connect(ctx, upstream, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("mcpgate: connect to upstream %s: %w", cfg.Server, err)
 	}
-	g := &gate{cfg: cfg, up: up, gen: map[string]int{}, recording: make(chan struct{}, maxRecording)}
+	g.up = up
 	srv, err := g.mirror(ctx)
 	if err != nil {
 		up.Close()
 		return nil, nil, err
 	}
+	fctx, stop := context.WithCancel(ctx)
+	g.stop = stop
+	go g.follow(fctx)
 	return g, srv, nil
 }
 
 // mirror builds the downstream server: the upstream's tools (judged),
-// resources, resource templates and prompts (forwarded, resources masked).
+// resources, resource templates and prompts (forwarded, resources masked),
+// followed as they change (see follow.go).
 func (g *gate) mirror(ctx context.Context) (*mcp.Server, error) {
 	init := g.up.InitializeResult()
 	impl := &mcp.Implementation{Name: g.cfg.Server, Version: "countersign"}
@@ -128,69 +137,27 @@ func (g *gate) mirror(ctx context.Context) (*mcp.Server, error) {
 	if caps == nil {
 		caps = &mcp.ServerCapabilities{}
 	}
+	if caps.Resources != nil && caps.Resources.Subscribe {
+		opts.SubscribeHandler = func(ctx context.Context, req *mcp.SubscribeRequest) error { return g.up.Subscribe(ctx, req.Params) }
+		opts.UnsubscribeHandler = func(ctx context.Context, req *mcp.UnsubscribeRequest) error { return g.up.Unsubscribe(ctx, req.Params) }
+	}
 	srv := mcp.NewServer(impl, opts)
-	if caps.Tools != nil {
-		for t, err := range g.up.Tools(ctx, nil) {
-			if err != nil {
-				return nil, fmt.Errorf("mcpgate: list upstream tools: %w", err)
-			}
-			if g.cfg.HideDenied && g.denied(ctx, t) {
-				continue
-			}
-			srv.AddTool(t, g.callHandler(t))
+	srv.AddReceivingMiddleware(g.setLevel)
+	g.f.mu.Lock()
+	g.f.srv = srv
+	g.f.mu.Unlock()
+	for _, s := range []struct {
+		has  bool
+		sync func(context.Context) error
+	}{{caps.Tools != nil, g.syncTools}, {caps.Resources != nil, g.syncResources}, {caps.Prompts != nil, g.syncPrompts}} {
+		if !s.has {
+			continue
 		}
-	}
-	if caps.Resources != nil {
-		if err := g.mirrorResources(ctx, srv); err != nil {
+		if err := s.sync(ctx); err != nil {
 			return nil, err
-		}
-	}
-	if caps.Prompts != nil {
-		for p, err := range g.up.Prompts(ctx, nil) {
-			if err != nil {
-				return nil, fmt.Errorf("mcpgate: list upstream prompts: %w", err)
-			}
-			srv.AddPrompt(p, func(ctx context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
-				return g.up.GetPrompt(ctx, req.Params)
-			})
 		}
 	}
 	return srv, nil
-}
-
-// mirrorResources forwards resources and resource templates; what a read
-// returns is masked like a tool result.
-func (g *gate) mirrorResources(ctx context.Context, srv *mcp.Server) error {
-	read := func(ctx context.Context, req *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
-		res, err := g.up.ReadResource(ctx, req.Params)
-		if err != nil {
-			return nil, err
-		}
-		for _, rc := range res.Contents {
-			if rc == nil {
-				continue
-			}
-			// Binary blobs pass unchanged; text is masked.
-			if err := g.maskText(ctx, &rc.Text, dlp.Counts{}); err != nil {
-				return nil, fmt.Errorf("resource %s withheld: masking failed: %w", req.Params.URI, err)
-			}
-		}
-		return res, nil
-	}
-	for r, err := range g.up.Resources(ctx, nil) {
-		if err != nil {
-			return fmt.Errorf("mcpgate: list upstream resources: %w", err)
-		}
-		srv.AddResource(r, read)
-	}
-	for t, err := range g.up.ResourceTemplates(ctx, nil) {
-		if err != nil { // optional: a server may not implement it
-			g.cfg.Logger.Warn("list upstream resource templates", "server", g.cfg.Server, "error", err)
-			break
-		}
-		srv.AddResourceTemplate(t, read)
-	}
-	return nil
 }
 
 // UpstreamGrace is how long an upstream server started as a command gets to

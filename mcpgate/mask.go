@@ -51,7 +51,7 @@ func (g *gate) maskResult(ctx context.Context, res *mcp.CallToolResult) (dlp.Cou
 	return counts, nil
 }
 
-// maskText masks *s in place and adds what it masked to counts.
+// maskText masks *s in place and adds what it masked to counts (may be nil).
 func (g *gate) maskText(ctx context.Context, s *string, counts dlp.Counts) error {
 	if *s == "" {
 		return nil
@@ -61,7 +61,9 @@ func (g *gate) maskText(ctx context.Context, s *string, counts dlp.Counts) error
 		return err
 	}
 	*s = string(out)
-	counts.Add(n)
+	if counts != nil {
+		counts.Add(n)
+	}
 	return nil
 }
 
