@@ -63,3 +63,40 @@ func TestUpstreamChangesAreFollowed(t *testing.T) {
 		t.Fatalf("tools after removal: %v", names)
 	}
 }
+
+// A call the agent cancels while it runs upstream is cancelled upstream.
+func TestCancelledCallIsCancelledUpstream(t *testing.T) {
+	e := newEnv(t, 200*time.Millisecond, "")
+	started, cancelled := make(chan struct{}), make(chan struct{})
+	e.up.AddTool(&mcp.Tool{Name: "report", InputSchema: map[string]any{"type": "object"}},
+		func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			close(started)
+			select {
+			case <-ctx.Done():
+				close(cancelled)
+			case <-time.After(10 * time.Second):
+			}
+			return nil, ctx.Err()
+		})
+	eventually(t, "the added tool to be listed", func() bool { return slices.Contains(toolNames(t, e.agent), "report") })
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := e.agent.CallTool(ctx, &mcp.CallToolParams{Name: "report", Arguments: map[string]any{}})
+		errc <- err
+	}()
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call did not reach the upstream")
+	}
+	cancel()
+	select {
+	case <-cancelled:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the upstream's handler was not cancelled")
+	}
+	if err := <-errc; err == nil {
+		t.Fatal("the cancelled call returned no error")
+	}
+}
