@@ -13,6 +13,7 @@ import (
 
 	countersign "github.com/countersign/countersign"
 	"github.com/countersign/countersign/gateway"
+	"github.com/countersign/countersign/hooks"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -47,11 +48,13 @@ type Server struct {
 	mux      *http.ServeMux
 	metrics  *metrics
 	evidence countersign.EvidenceKeyView
+	hookGens *hooks.MemoryGenerations // per action, its used-up requests (hooks.go)
 }
 
 // New returns the API server with every route registered.
 func New(cfg Config) *Server {
-	s := &Server{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready, mux: http.NewServeMux(), evidence: cfg.Evidence}
+	s := &Server{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready, mux: http.NewServeMux(), evidence: cfg.Evidence,
+		hookGens: hooks.NewMemoryGenerations()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -73,6 +76,7 @@ func New(cfg Config) *Server {
 	s.route("DELETE /v1/keys/{id}", s.auth(s.revokeKey))
 	s.route("POST /v1/agents/{name}/freeze", s.auth(s.freeze(true)))
 	s.route("POST /v1/agents/{name}/unfreeze", s.auth(s.freeze(false)))
+	s.route("POST /v1/hooks/claude-code", s.claudeHook) // authenticates itself: see hooks.go
 	s.routeEvidence()
 	for pattern, h := range cfg.Channels {
 		s.mux.Handle(pattern, h)

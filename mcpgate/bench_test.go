@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -14,13 +12,9 @@ import (
 	"time"
 
 	countersign "github.com/countersign/countersign"
-	"github.com/countersign/countersign/client"
-	"github.com/countersign/countersign/gateway"
-	"github.com/countersign/countersign/httpapi"
+	"github.com/countersign/countersign/internal/apitest"
 	"github.com/countersign/countersign/internal/npmtest"
 	"github.com/countersign/countersign/mcpgate"
-	"github.com/countersign/countersign/policy"
-	"github.com/countersign/countersign/sqlite"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -57,23 +51,7 @@ func BenchmarkMCPEcho(b *testing.B) {
 	defer cancel()
 
 	// The Countersign server.
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "cs.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	p, err := policy.Parse("bench.yaml", []byte(benchPolicy))
-	if err != nil {
-		b.Fatal(err)
-	}
-	svc := gateway.New(gateway.Config{Store: st, Policy: p})
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc}))
-	defer srv.Close()
-	key, _, err := svc.CreateKey(ctx, admin, agent)
-	if err != nil {
-		b.Fatal(err)
-	}
-	api := client.New(srv.URL, key)
+	api := apitest.Start(b, benchPolicy).Client(b, agent)
 
 	newClient := func() *mcp.Client {
 		return mcp.NewClient(&mcp.Implementation{Name: "bench-agent", Version: "1"}, nil)

@@ -3,8 +3,6 @@ package mcpgate_test
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -15,10 +13,8 @@ import (
 	countersign "github.com/countersign/countersign"
 	"github.com/countersign/countersign/client"
 	"github.com/countersign/countersign/gateway"
-	"github.com/countersign/countersign/httpapi"
+	"github.com/countersign/countersign/internal/apitest"
 	"github.com/countersign/countersign/mcpgate"
-	"github.com/countersign/countersign/policy"
-	"github.com/countersign/countersign/sqlite"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -111,24 +107,12 @@ func upstream(calls map[string]*atomic.Int32) *mcp.Server {
 func newEnv(t *testing.T, hold time.Duration, apiURL string) *env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "cs.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := policy.Parse("test.yaml", []byte(testPolicy))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := gateway.New(gateway.Config{Store: st, Policy: p})
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc}))
-	key, _, err := svc.CreateKey(ctx, admin, agent)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := apitest.Start(t, testPolicy)
+	key := srv.Key(t, agent)
 	if apiURL == "" {
 		apiURL = srv.URL
 	}
-	e := &env{t: t, svc: svc, api: client.New(apiURL, key), calls: map[string]*atomic.Int32{}}
+	e := &env{t: t, svc: srv.Svc, api: client.New(apiURL, key), calls: map[string]*atomic.Int32{}}
 
 	upS, upC := mcp.NewInMemoryTransports()
 	e.up = upstream(e.calls)
@@ -165,8 +149,6 @@ func newEnv(t *testing.T, hold time.Duration, apiURL string) *env {
 			t.Error("Serve did not return")
 		}
 		upSession.Close()
-		srv.Close()
-		st.Close()
 	})
 	return e
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -14,11 +13,8 @@ import (
 	"time"
 
 	"github.com/countersign/countersign/client"
-	"github.com/countersign/countersign/gateway"
-	"github.com/countersign/countersign/httpapi"
+	"github.com/countersign/countersign/internal/apitest"
 	"github.com/countersign/countersign/mcpgate"
-	"github.com/countersign/countersign/policy"
-	"github.com/countersign/countersign/sqlite"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -37,23 +33,7 @@ type httpEnv struct {
 // newAPI starts a Countersign server and returns an agent key's client.
 func newAPI(t *testing.T) *client.Client {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "cs.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := policy.Parse("test.yaml", []byte(testPolicy))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := gateway.New(gateway.Config{Store: st, Policy: p})
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc}))
-	t.Cleanup(func() { srv.Close(); st.Close() })
-	key, _, err := svc.CreateKey(ctx, admin, agent)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return client.New(srv.URL, key)
+	return apitest.Start(t, testPolicy).Client(t, agent)
 }
 
 func newHTTPEnv(t *testing.T, api *client.Client, hideDenied bool) *httpEnv {

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/hooks"
+	"github.com/spf13/cobra"
+)
+
+// maxHookInput bounds what a hook reads on stdin.
+const maxHookInput = 4 << 20
+
+// hookFlags are the flags every judging hook takes.
+type hookFlags struct {
+	hc      hooks.Context
+	wait    time.Duration
+	offline []string
+}
+
+func (f *hookFlags) add(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.hc.Environment, "env", os.Getenv("COUNTERSIGN_ENV"), "environment of the actions (default $COUNTERSIGN_ENV)")
+	fl.StringVar(&f.hc.OnBehalfOf, "on-behalf-of", os.Getenv("COUNTERSIGN_ON_BEHALF_OF"), "the human the agent acts for (default $COUNTERSIGN_ON_BEHALF_OF)")
+	fl.DurationVar(&f.wait, "wait", hooks.DefaultWait, "how long a call held for review waits before it is denied with the pending request's id")
+	fl.StringSliceVar(&f.offline, "offline-allow", nil, "action kinds allowed when the server cannot be reached (e.g. custom); default none: fail closed")
+}
+
+func (f *hookFlags) options() hooks.Options {
+	o := hooks.Options{Wait: f.wait}
+	for _, k := range f.offline {
+		o.OfflineAllow = append(o.OfflineAllow, countersign.ActionKind(strings.TrimSpace(k)))
+	}
+	return o
+}
+
+func newHookCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "hook", Short: "Judge coding agents' tool calls (Claude Code and Cursor hooks)"}
+	for _, tool := range []struct {
+		name, short string
+		parse       func([]byte, hooks.Context) (countersign.SubmitInput, error)
+		output      func(hooks.Verdict) []byte
+	}{
+		{"claude-code", "A Claude Code PreToolUse hook: reads the hook's JSON on stdin, answers allow or deny on stdout",
+			func(raw []byte, hc hooks.Context) (countersign.SubmitInput, error) {
+				in, err := hooks.ParseClaude(raw)
+				if err != nil {
+					return countersign.SubmitInput{}, err
+				}
+				return in.Action(hc)
+			}, hooks.ClaudeOutput},
+		{"cursor", "A Cursor beforeShellExecution / beforeMCPExecution hook: reads the hook's JSON on stdin, answers allow or deny",
+			func(raw []byte, hc hooks.Context) (countersign.SubmitInput, error) {
+				in, err := hooks.ParseCursor(raw)
+				if err != nil {
+					return countersign.SubmitInput{}, err
+				}
+				return in.Action(hc)
+			}, hooks.CursorOutput},
+	} {
+		var f hookFlags
+		c := &cobra.Command{
+			Use:   tool.name,
+			Short: tool.short,
+			Long: tool.short + `.
+
+The agent key is COUNTERSIGN_KEY, the server COUNTERSIGN_URL. An allowed call is
+allowed at once; a call held for review waits up to --wait, then is denied with a
+message naming the pending request, and the same call made again once approved is
+allowed. The hook never answers "ask", and anything that goes wrong denies.`,
+			Args: cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				v := judgeHook(cmd.Context(), cmd.InOrStdin(), tool.parse, f.hc, f.options())
+				_, err := cmd.OutOrStdout().Write(tool.output(v))
+				return err
+			},
+		}
+		f.add(c)
+		cmd.AddCommand(c)
+	}
+	cmd.AddCommand(newHookInstallCmd())
+	return cmd
+}
+
+// judgeHook reads a hook input and judges it; every failure is a denial.
+func judgeHook(ctx context.Context, stdin io.Reader, parse func([]byte, hooks.Context) (countersign.SubmitInput, error),
+	hc hooks.Context, opt hooks.Options) hooks.Verdict {
+	raw, err := io.ReadAll(io.LimitReader(stdin, maxHookInput+1))
+	if err != nil || len(raw) > maxHookInput {
+		return hooks.Verdict{Reason: fmt.Sprintf("Countersign could not read the hook input (%v); the call was not run.", errOrSize(err))}
+	}
+	in, err := parse(raw, hc)
+	if err != nil {
+		return hooks.Verdict{Reason: fmt.Sprintf("Countersign could not read this call (%v), so it was not run.", err)}
+	}
+	c, err := newClient()
+	if err != nil {
+		return hooks.Verdict{Reason: fmt.Sprintf("Countersign is not configured for this agent (%v), so the call was not run.", firstLine(err.Error()))}
+	}
+	return hooks.Judge(ctx, c, hooks.FileGenerations{Path: hooks.DefaultGenerationsPath()}, in, opt)
+}
+
+func errOrSize(err error) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("more than %d bytes", maxHookInput)
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
+}
+
+func newHookInstallCmd() *cobra.Command {
+	var (
+		write   bool
+		dir     string
+		httpURL string
+		f       hookFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "install claude-code|cursor [--write] [--dir DIR] [--http URL]",
+		Short: "Print, or merge into the project's config, the hook configuration",
+		Long: `Print the hook configuration for Claude Code (.claude/settings.json) or Cursor
+(.cursor/hooks.json), or with --write merge it into that file under --dir, keeping
+everything else in it and replacing an earlier Countersign entry. The tool's
+timeout is set 30 s above --wait, since both tools run a call whose hook timed out.`,
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: []string{"claude-code", "cursor"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			command := "countersign hook " + args[0]
+			if f.hc.Environment != "" {
+				command += " --env " + shellQuote(f.hc.Environment)
+			}
+			if f.hc.OnBehalfOf != "" {
+				command += " --on-behalf-of " + shellQuote(f.hc.OnBehalfOf)
+			}
+			if f.wait != hooks.DefaultWait {
+				command += " --wait " + f.wait.String()
+			}
+			o := hooks.InstallOptions{Command: command, Timeout: int((f.wait + 30*time.Second).Seconds())}
+			var (
+				path  string
+				merge func([]byte, hooks.InstallOptions) ([]byte, error)
+			)
+			switch args[0] {
+			case "claude-code":
+				path, merge, o.HTTPURL = filepath.Join(dir, ".claude", "settings.json"), hooks.ClaudeSettings, httpURL
+				if httpURL != "" {
+					o.HTTPURL = httpURL + "?" + hookQuery(f)
+				}
+			case "cursor":
+				if httpURL != "" {
+					return usageError{fmt.Errorf("--http: Cursor has no HTTP hooks")}
+				}
+				path, merge = filepath.Join(dir, ".cursor", "hooks.json"), hooks.CursorHooks
+			default:
+				return usageError{fmt.Errorf("install claude-code or cursor, not %q", args[0])}
+			}
+			if !write {
+				out, err := merge(nil, o)
+				if err != nil {
+					return err
+				}
+				_, err = cmd.OutOrStdout().Write(out)
+				return err
+			}
+			existing, err := os.ReadFile(path)
+			if err != nil && !os.IsNotExist(err) {
+				return err
+			}
+			out, err := merge(existing, o)
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			if err := writeFileAtomic(path, out, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", path)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&write, "write", false, "merge into the config file instead of printing")
+	fl.StringVar(&dir, "dir", ".", "the project directory")
+	fl.StringVar(&httpURL, "http", "", "Claude Code: an HTTP hook posting to this URL (the server's /v1/hooks/claude-code) instead of a command")
+	f.add(cmd)
+	return cmd
+}
+
+// hookQuery is the query string of an HTTP hook URL carrying the flags.
+func hookQuery(f hookFlags) string {
+	q := []string{"wait=" + f.wait.String()}
+	if f.hc.Environment != "" {
+		q = append(q, "env="+url.QueryEscape(f.hc.Environment))
+	}
+	if f.hc.OnBehalfOf != "" {
+		q = append(q, "on_behalf_of="+url.QueryEscape(f.hc.OnBehalfOf))
+	}
+	return strings.Join(q, "&")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+=:/") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// writeFileAtomic writes path through a temporary file and a rename.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,148 @@
+package hooks
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	countersign "github.com/countersign/countersign"
+)
+
+// ClaudeInput is what Claude Code sends a PreToolUse hook, on stdin for a
+// command hook and as the body of an HTTP hook
+// (https://code.claude.com/docs/en/hooks; testdata/hooks/README.md). Fields
+// newer versions add are optional; unknown fields are ignored.
+type ClaudeInput struct {
+	SessionID      string          `json:"session_id"`
+	TranscriptPath string          `json:"transcript_path"`
+	Cwd            string          `json:"cwd"`
+	PermissionMode string          `json:"permission_mode"`
+	HookEventName  string          `json:"hook_event_name"`
+	ToolName       string          `json:"tool_name"`
+	ToolInput      json.RawMessage `json:"tool_input"`
+	ToolUseID      string          `json:"tool_use_id"`
+	MCPServer      *struct {
+		Name   string `json:"name"`
+		Source string `json:"source"`
+	} `json:"mcp_server"`
+}
+
+// ParseClaude decodes a PreToolUse input.
+func ParseClaude(raw []byte) (*ClaudeInput, error) {
+	var in ClaudeInput
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return nil, fmt.Errorf("the hook input is not the JSON Claude Code sends: %v", err)
+	}
+	if in.HookEventName != "" && in.HookEventName != "PreToolUse" {
+		return nil, fmt.Errorf("hook event %q: Countersign answers PreToolUse only", in.HookEventName)
+	}
+	if in.ToolName == "" {
+		return nil, fmt.Errorf("the hook input names no tool_name")
+	}
+	if len(bytes.TrimSpace(in.ToolInput)) == 0 || bytes.Equal(bytes.TrimSpace(in.ToolInput), []byte("null")) {
+		in.ToolInput = json.RawMessage(`{}`)
+	}
+	return &in, nil
+}
+
+// Context is what a hook adds to every action: where it runs and for whom.
+type Context struct {
+	Environment string
+	OnBehalfOf  string
+}
+
+// Action returns the action a tool call is: Bash a shell action, Write,
+// Edit and MultiEdit file changes (custom, see files.go), mcp__server__tool
+// an MCP tool call, WebFetch an HTTP GET, and any other tool a custom
+// action naming the tool with its input.
+func (in *ClaudeInput) Action(c Context) (countersign.SubmitInput, error) {
+	a := countersign.SubmitInput{Kind: countersign.ActionCustom, Environment: c.Environment, OnBehalfOf: c.OnBehalfOf,
+		Labels: map[string]string{"via": "claude-code"}}
+	if in.Cwd != "" {
+		a.Labels["cwd"] = in.Cwd
+	}
+	var err error
+	switch {
+	case in.ToolName == "Bash":
+		var t struct {
+			Command     string `json:"command"`
+			Description string `json:"description"`
+		}
+		if err = strict(in.ToolInput, &t); err == nil && strings.TrimSpace(t.Command) == "" {
+			err = fmt.Errorf("Bash without a command")
+		}
+		a.Kind, a.Summary, a.Payload = countersign.ActionShell, t.Description, marshal(map[string]any{"command": t.Command})
+	case in.ToolName == "Write" || in.ToolName == "Edit" || in.ToolName == "MultiEdit":
+		var fc *fileChange
+		fc, err = parseFileChange(in.ToolName, in.Cwd, in.ToolInput)
+		if err == nil {
+			a.Resource, a.Summary, a.Payload = "file:"+fc.Path, fc.summary(), marshal(fc)
+		}
+	case strings.HasPrefix(in.ToolName, "mcp__"):
+		server, tool, ok := strings.Cut(strings.TrimPrefix(in.ToolName, "mcp__"), "__")
+		if in.MCPServer != nil && in.MCPServer.Name != "" && strings.HasPrefix(in.ToolName, "mcp__"+in.MCPServer.Name+"__") {
+			server, tool, ok = in.MCPServer.Name, strings.TrimPrefix(in.ToolName, "mcp__"+in.MCPServer.Name+"__"), true
+		}
+		if !ok || server == "" || tool == "" {
+			err = fmt.Errorf("MCP tool name %q is not mcp__SERVER__TOOL", in.ToolName)
+		}
+		var args map[string]any
+		if err == nil {
+			err = exact(in.ToolInput, &args)
+		}
+		a.Kind, a.Summary = countersign.ActionMCP, "MCP tool call "+server+"/"+tool
+		a.Payload = marshal(map[string]any{"server": server, "tool": tool, "arguments": args, "annotations": map[string]any{}})
+	case in.ToolName == "WebFetch":
+		var t struct {
+			URL    string `json:"url"`
+			Prompt string `json:"prompt"`
+		}
+		err = strict(in.ToolInput, &t)
+		a.Kind, a.Summary, a.Payload = countersign.ActionHTTP, "WebFetch "+t.URL, marshal(map[string]any{"method": "GET", "url": t.URL})
+	default:
+		var input map[string]any
+		err = exact(in.ToolInput, &input)
+		a.Summary = in.ToolName + " tool call"
+		a.Payload = marshal(map[string]any{"tool": in.ToolName, "input": input})
+	}
+	if err != nil {
+		return countersign.SubmitInput{}, fmt.Errorf("%s: %w", in.ToolName, err)
+	}
+	return a, nil
+}
+
+// ClaudeOutput is a PreToolUse hook's answer. A hook of Countersign's only
+// ever answers allow or deny, never ask.
+func ClaudeOutput(v Verdict) []byte {
+	decision := "deny"
+	if v.Allow {
+		decision = "allow"
+	}
+	out, _ := json.Marshal(map[string]any{"hookSpecificOutput": map[string]any{
+		"hookEventName": "PreToolUse", "permissionDecision": decision, "permissionDecisionReason": v.Reason}})
+	return append(out, '\n')
+}
+
+// strict decodes a tool input into the fields a mapping reads; the other
+// fields a tool sends (timeout, run_in_background, ...) do not change what
+// the call does to the world and are not judged.
+func strict(raw json.RawMessage, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("tool_input: %v", err)
+	}
+	return nil
+}
+
+// exact decodes a JSON object keeping numbers exact.
+func exact(raw json.RawMessage, v *map[string]any) error {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if err := d.Decode(v); err != nil {
+		return fmt.Errorf("tool_input: %v", err)
+	}
+	if *v == nil {
+		*v = map[string]any{}
+	}
+	return nil
+}

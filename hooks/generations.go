@@ -1,0 +1,130 @@
+package hooks
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Generations remembers, per action (its key stem), how many of its
+// requests are used up, so that a call made again skips them without a
+// round trip each. Losing it costs round trips, never correctness: a used
+// request is found and skipped.
+type Generations interface {
+	Get(base string) int
+	Bump(base string, used int) // the request of generation used is finished
+}
+
+// maxRemembered bounds the actions a Generations remembers.
+const maxRemembered = 4096
+
+type genEntry struct {
+	Gen int       `json:"gen"`
+	At  time.Time `json:"at"`
+}
+
+// MemoryGenerations is a Generations for one process (the server).
+type MemoryGenerations struct {
+	mu sync.Mutex
+	m  map[string]genEntry
+}
+
+// NewMemoryGenerations returns an empty MemoryGenerations.
+func NewMemoryGenerations() *MemoryGenerations {
+	return &MemoryGenerations{m: map[string]genEntry{}}
+}
+
+func (g *MemoryGenerations) Get(base string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.m[base].Gen
+}
+
+func (g *MemoryGenerations) Bump(base string, used int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	bump(g.m, base, used)
+}
+
+func bump(m map[string]genEntry, base string, used int) {
+	if m[base].Gen > used {
+		return
+	}
+	if len(m) >= maxRemembered {
+		evictOldest(m)
+	}
+	m[base] = genEntry{Gen: used + 1, At: time.Now().UTC()}
+}
+
+// evictOldest forgets the least recently bumped eighth of m.
+func evictOldest(m map[string]genEntry) {
+	ats := make([]time.Time, 0, len(m))
+	for _, e := range m {
+		ats = append(ats, e.At)
+	}
+	slices.SortFunc(ats, time.Time.Compare)
+	cut := ats[len(ats)/8]
+	for k, e := range m {
+		if !e.At.After(cut) {
+			delete(m, k)
+		}
+	}
+}
+
+// FileGenerations is a Generations kept in a JSON file, for hooks that run
+// as a new process per call. Writes replace the file atomically; two hooks
+// racing may lose a bump, which costs a round trip later.
+type FileGenerations struct {
+	Path string
+}
+
+// DefaultGenerationsPath is $COUNTERSIGN_STATE_DIR/hook-generations.json,
+// else under the user's cache directory.
+func DefaultGenerationsPath() string {
+	dir := os.Getenv("COUNTERSIGN_STATE_DIR")
+	if dir == "" {
+		if c, err := os.UserCacheDir(); err == nil {
+			dir = filepath.Join(c, "countersign")
+		} else {
+			dir = filepath.Join(os.TempDir(), "countersign-"+os.Getenv("USER"))
+		}
+	}
+	return filepath.Join(dir, "hook-generations.json")
+}
+
+func (f FileGenerations) load() map[string]genEntry {
+	m := map[string]genEntry{}
+	raw, err := os.ReadFile(f.Path)
+	if err == nil {
+		_ = json.Unmarshal(raw, &m) // a damaged file only costs round trips
+	}
+	return m
+}
+
+func (f FileGenerations) Get(base string) int { return f.load()[base].Gen }
+
+func (f FileGenerations) Bump(base string, used int) {
+	m := f.load()
+	bump(m, base, used)
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return
+	}
+	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(f.Path), ".hook-generations-*")
+	if err != nil {
+		return
+	}
+	if _, err := tmp.Write(raw); err != nil || tmp.Close() != nil {
+		os.Remove(tmp.Name())
+		return
+	}
+	if err := os.Rename(tmp.Name(), f.Path); err != nil {
+		os.Remove(tmp.Name())
+	}
+}
