@@ -13,7 +13,7 @@ func (s *Store) AppendEvents(ctx context.Context, events []countersign.Event) er
 	if len(events) == 0 {
 		return nil
 	}
-	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Conn) error {
 		if err := s.insertEvents(ctx, tx, events); err != nil {
 			return fmt.Errorf("append events: %w", err)
 		}
@@ -54,11 +54,11 @@ func (s *Store) Events(ctx context.Context, after int64, limit int) ([]countersi
 }
 
 // insertEvents writes events in order; SQLite numbers them in that order.
-func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, events []countersign.Event) error {
+func (s *Store) insertEvents(ctx context.Context, tx *sql.Conn, events []countersign.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	st := tx.StmtContext(ctx, s.stmt.insertEvent)
+	st := s.stmt.insertEvent
 	for _, e := range events {
 		data := string(e.Data)
 		if data == "" {

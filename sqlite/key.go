@@ -20,7 +20,7 @@ func (s *Store) CreateKey(ctx context.Context, p countersign.CreateKeyParams) (b
 		return false, fmt.Errorf("create key: %w", err)
 	}
 	stored := false
-	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Conn) error {
 		if p.OnlyIfEmpty {
 			var exists bool
 			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM keys)`).Scan(&exists); err != nil {
@@ -109,7 +109,7 @@ func scanKey(row interface{ Scan(...any) error }) (*countersign.Key, error) {
 // RevokeKey marks a key revoked at at and writes ev. Revoking a revoked key
 // changes nothing and writes no event. Errors: ENotFound.
 func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time, ev countersign.Event) error {
-	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Conn) error {
 		var revoked sql.NullInt64
 		err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM keys WHERE id = ?`, id).Scan(&revoked)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -134,7 +134,7 @@ func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time, ev count
 // SetAgentFrozen freezes or unfreezes an agent and writes ev. It is ordered
 // with CreateRequest by SQLite's single writer.
 func (s *Store) SetAgentFrozen(ctx context.Context, name string, frozen bool, ev countersign.Event) error {
-	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Conn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO agents (name, frozen, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET frozen = excluded.frozen, updated_at = excluded.updated_at`,
 			name, frozen, nanos(ev.Time))

@@ -43,7 +43,7 @@ func (s *Store) AppendLedger(ctx context.Context, p countersign.AppendLedgerPara
 			return countersign.Errorf(countersign.EInvalid, "append ledger: leaf %d has index %d, want %d", i, l.Index, p.From+uint64(i))
 		}
 	}
-	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Conn) error {
 		var size int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaves`).Scan(&size); err != nil {
 			return fmt.Errorf("append ledger: %w", err)
@@ -89,7 +89,7 @@ func interiorNodes(nodes []countersign.LedgerNode) []countersign.LedgerNode {
 
 // insertRows inserts n rows into table (with its column list), at most 200
 // a statement.
-func insertRows(ctx context.Context, tx *sql.Tx, table string, n int, row func(int) []any) error {
+func insertRows(ctx context.Context, tx *sql.Conn, table string, n int, row func(int) []any) error {
 	const chunk = 200
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)

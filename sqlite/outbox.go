@@ -12,7 +12,7 @@ import (
 )
 
 // insertOutbox writes the notifications a change to r with events causes.
-func insertOutbox(ctx context.Context, tx *sql.Tx, r *countersign.Request, events []countersign.Event) error {
+func insertOutbox(ctx context.Context, tx *sql.Conn, r *countersign.Request, events []countersign.Event) error {
 	for _, o := range countersign.OutboxFor(r, events) {
 		at := nanos(o.CreatedAt)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (target, request_id, event_type, created_at, due_at)
@@ -29,7 +29,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 		return nil, countersign.Errorf(countersign.EInvalid, "claim outbox: limit and lease must be positive")
 	}
 	var out []countersign.OutboxItem
-	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Conn) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, target, request_id, event_type, created_at, attempts FROM outbox o
 			WHERE due_at <= ? AND lease_until <= ?
 			AND id = (SELECT MIN(id) FROM outbox o2 WHERE o2.request_id = o.request_id AND o2.target = o.target)
@@ -73,7 +73,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 
 // FinishOutbox ends a claim and writes ev.
 func (s *Store) FinishOutbox(ctx context.Context, item countersign.OutboxItem, delivered bool, retry time.Time, ev countersign.Event) error {
-	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Conn) error {
 		var res sql.Result
 		var err error
 		if delivered || retry.IsZero() {
@@ -97,7 +97,7 @@ func (s *Store) FinishOutbox(ctx context.Context, item countersign.OutboxItem, d
 
 // SetChannelRef records what a channel posted for a request.
 func (s *Store) SetChannelRef(ctx context.Context, requestID, target, ref string) error {
-	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Conn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO channel_refs (request_id, target, ref) VALUES (?, ?, ?)
 			ON CONFLICT (request_id, target) DO UPDATE SET ref = excluded.ref`, requestID, target, ref)
 		if err != nil {

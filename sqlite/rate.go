@@ -14,7 +14,7 @@ import (
 // one after another.
 func (s *Store) Hit(ctx context.Context, key string, at time.Time, per time.Duration, max int) (int, error) {
 	var n int
-	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Conn) error {
 		var err error
 		n, err = s.hit(ctx, tx, countersign.HitParams{Key: key, At: at, Per: per, Max: max})
 		return err
@@ -26,7 +26,7 @@ func (s *Store) Hit(ctx context.Context, key string, at time.Time, per time.Dura
 }
 
 // hits counts each of hs in tx, in order.
-func (s *Store) hits(ctx context.Context, tx *sql.Tx, hs []countersign.HitParams) ([]int, error) {
+func (s *Store) hits(ctx context.Context, tx *sql.Conn, hs []countersign.HitParams) ([]int, error) {
 	if len(hs) == 0 {
 		return nil, nil
 	}
@@ -42,20 +42,20 @@ func (s *Store) hits(ctx context.Context, tx *sql.Tx, hs []countersign.HitParams
 }
 
 // hit counts one hit in tx.
-func (s *Store) hit(ctx context.Context, tx *sql.Tx, h countersign.HitParams) (int, error) {
+func (s *Store) hit(ctx context.Context, tx *sql.Conn, h countersign.HitParams) (int, error) {
 	lo, now, err := countersign.HitWindow(h.Key, h.At, h.Per, h.Max)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := tx.StmtContext(ctx, s.stmt.rateDelete).ExecContext(ctx, h.Key, lo); err != nil {
+	if _, err := s.stmt.rateDelete.ExecContext(ctx, h.Key, lo); err != nil {
 		return 0, fmt.Errorf("hit: %w", err)
 	}
 	var n int
-	if err := tx.StmtContext(ctx, s.stmt.rateCount).QueryRowContext(ctx, h.Key, lo, h.Max).Scan(&n); err != nil {
+	if err := s.stmt.rateCount.QueryRowContext(ctx, h.Key, lo, h.Max).Scan(&n); err != nil {
 		return 0, fmt.Errorf("hit: %w", err)
 	}
 	if n < h.Max {
-		if _, err := tx.StmtContext(ctx, s.stmt.rateInsert).ExecContext(ctx, h.Key, now); err != nil {
+		if _, err := s.stmt.rateInsert.ExecContext(ctx, h.Key, now); err != nil {
 			return 0, fmt.Errorf("hit: %w", err)
 		}
 	}

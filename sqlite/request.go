@@ -34,10 +34,10 @@ func (s *Store) CreateRequest(ctx context.Context, p countersign.CreateRequestPa
 		out     *countersign.Request
 		created bool
 	)
-	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Conn) error {
 		if p.IdempotencyKey != "" {
 			var doc []byte
-			err := tx.StmtContext(ctx, s.stmt.byIdempotencyKey).QueryRowContext(ctx, p.Agent, p.IdempotencyKey).Scan(&doc)
+			err := s.stmt.byIdempotencyKey.QueryRowContext(ctx, p.Agent, p.IdempotencyKey).Scan(&doc)
 			if err == nil {
 				out, err = decodeRequest(doc)
 				return err
@@ -47,7 +47,7 @@ func (s *Store) CreateRequest(ctx context.Context, p countersign.CreateRequestPa
 			}
 		}
 		var frozen bool
-		err := tx.StmtContext(ctx, s.stmt.frozen).QueryRowContext(ctx, p.Agent).Scan(&frozen)
+		err := s.stmt.frozen.QueryRowContext(ctx, p.Agent).Scan(&frozen)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("create request: %w", err)
 		}
@@ -68,7 +68,7 @@ func (s *Store) CreateRequest(ctx context.Context, p countersign.CreateRequestPa
 		if err != nil {
 			return fmt.Errorf("create request: %w", err)
 		}
-		_, err = tx.StmtContext(ctx, s.stmt.insertRequest).ExecContext(ctx,
+		_, err = s.stmt.insertRequest.ExecContext(ctx,
 			r.ID, p.Agent, nullString(p.IdempotencyKey), string(r.State), dueAt(r), nanos(r.CreatedAt), doc)
 		if err != nil {
 			if isUnique(err) {
@@ -167,9 +167,9 @@ func (s *Store) ListRequests(ctx context.Context, p countersign.ListRequestsPara
 // written and fn's error is returned unchanged.
 func (s *Store) UpdateRequest(ctx context.Context, id string, fn func(*countersign.Request) ([]countersign.Event, error)) (*countersign.Request, error) {
 	var out *countersign.Request
-	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Conn) error {
 		var doc []byte
-		err := tx.StmtContext(ctx, s.stmt.requestDoc).QueryRowContext(ctx, id).Scan(&doc)
+		err := s.stmt.requestDoc.QueryRowContext(ctx, id).Scan(&doc)
 		if errors.Is(err, sql.ErrNoRows) {
 			return countersign.Errorf(countersign.ENotFound, "request %s not found", id)
 		}
@@ -192,7 +192,7 @@ func (s *Store) UpdateRequest(ctx context.Context, id string, fn func(*countersi
 		if len(events) == 0 && bytes.Equal(changed, doc) {
 			return nil // nothing to write
 		}
-		if _, err := tx.StmtContext(ctx, s.stmt.updateRequest).ExecContext(ctx,
+		if _, err := s.stmt.updateRequest.ExecContext(ctx,
 			string(r.State), dueAt(r), changed, id); err != nil {
 			return fmt.Errorf("update request: %w", err)
 		}

@@ -1,8 +1,9 @@
 // Package sqlite is the embedded countersign.Store, on SQLite through
 // modernc.org/sqlite (no cgo).
 //
-// The database runs in WAL mode. Writes go through a pool of one connection
-// whose transactions begin IMMEDIATE, so every read-modify-write (idempotency
+// The database runs in WAL mode. Writes go through one connection, held for
+// the store's life, whose transactions begin IMMEDIATE, so every
+// read-modify-write (idempotency
 // checks, the frozen flag, grant consumption, review thresholds) is
 // serialized, within this process and against any other process that opens
 // the same file. Reads go through a separate pool of read-only connections
@@ -32,7 +33,13 @@ var _ countersign.Store = (*Store)(nil)
 
 // Store is a countersign.Store in one SQLite file.
 type Store struct {
-	write *sql.DB // one connection; transactions begin IMMEDIATE
+	write *sql.DB // one connection, which wconn holds
+	// wconn is the write connection, held so that the statements of the
+	// write path, BEGIN IMMEDIATE and COMMIT among them, are prepared on it
+	// once: database/sql's BeginTx would have the driver parse BEGIN on every
+	// transaction, and Tx.Stmt rebinds a statement to the transaction on
+	// every call.
+	wconn *sql.Conn
 	read  *sql.DB // read-only connections
 	stmt  stmts
 	w     writer // group commit onto write
@@ -43,10 +50,28 @@ type Store struct {
 // UpdateRequest, Hit), prepared once on the write connection: parsing SQL costs
 // more than running these statements does.
 type stmts struct {
+	begin, commit, rollback                                                         *sql.Stmt // the writer's transactions
 	byIdempotencyKey, frozen, insertRequest, insertEvent, requestDoc, updateRequest *sql.Stmt
 	savepoint, release, rollbackTo                                                  *sql.Stmt
 	rateDelete, rateInsert, rateCount                                               *sql.Stmt // Hit
 	keyByHash                                                                       *sql.Stmt // on the read pool
+}
+
+// prepareTx prepares the statements that begin and end the writer's
+// transactions (BEGIN IMMEDIATE: the write lock is taken at once).
+func (s *Store) prepareTx(ctx context.Context) error {
+	for dst, query := range map[**sql.Stmt]string{
+		&s.stmt.begin:    `BEGIN IMMEDIATE`,
+		&s.stmt.commit:   `COMMIT`,
+		&s.stmt.rollback: `ROLLBACK`,
+	} {
+		st, err := s.wconn.PrepareContext(ctx, query)
+		if err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+		*dst = st
+	}
+	return nil
 }
 
 func (s *Store) prepare(ctx context.Context) error {
@@ -65,7 +90,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		&s.stmt.rateInsert:    rateInsert,
 		&s.stmt.rateCount:     rateCount,
 	} {
-		st, err := s.write.PrepareContext(ctx, query)
+		st, err := s.wconn.PrepareContext(ctx, query)
 		if err != nil {
 			return fmt.Errorf("prepare: %w", err)
 		}
@@ -100,10 +125,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
 	s := &Store{write: write}
+	if s.wconn, err = write.Conn(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if err := s.prepareTx(ctx); err != nil {
+		s.closeStmts()
+		s.wconn.Close()
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
 	s.startWriter()
 	if err := s.migrate(ctx); err != nil {
-		s.stopWriter()
-		write.Close()
+		s.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	if err := s.prepare(ctx); err != nil {
@@ -112,7 +146,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	read, err := sql.Open("sqlite", common+"&_query_only=1&_synchronous=NORMAL")
 	if err != nil {
-		write.Close()
+		s.Close()
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	n := max(4, runtime.GOMAXPROCS(0))
@@ -141,22 +175,29 @@ func Open(ctx context.Context, path string) (*Store, error) {
 func (s *Store) Close() error {
 	s.stopWriter()
 	s.stopCheckpointer()
-	var errs []error
-	for _, st := range []*sql.Stmt{s.stmt.byIdempotencyKey, s.stmt.frozen, s.stmt.insertRequest,
-		s.stmt.insertEvent, s.stmt.requestDoc, s.stmt.updateRequest, s.stmt.savepoint, s.stmt.release,
-		s.stmt.rollbackTo, s.stmt.rateDelete, s.stmt.rateInsert, s.stmt.rateCount, s.stmt.keyByHash} {
-		if st != nil {
-			errs = append(errs, st.Close())
-		}
-	}
+	errs := s.closeStmts()
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 	}
-	errs = append(errs, s.write.Close())
+	errs = append(errs, s.wconn.Close(), s.write.Close())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close sqlite: %w", err)
 	}
 	return nil
+}
+
+// closeStmts closes the prepared statements and returns their errors.
+func (s *Store) closeStmts() []error {
+	var errs []error
+	for _, st := range []*sql.Stmt{s.stmt.byIdempotencyKey, s.stmt.frozen, s.stmt.insertRequest,
+		s.stmt.insertEvent, s.stmt.requestDoc, s.stmt.updateRequest, s.stmt.savepoint, s.stmt.release,
+		s.stmt.rollbackTo, s.stmt.rateDelete, s.stmt.rateInsert, s.stmt.rateCount, s.stmt.keyByHash,
+		s.stmt.begin, s.stmt.commit, s.stmt.rollback} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errs
 }
 
 // Ping checks that both pools answer.
@@ -164,7 +205,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	if err := s.read.PingContext(ctx); err != nil {
 		return fmt.Errorf("ping sqlite: %w", err)
 	}
-	if err := s.write.PingContext(ctx); err != nil {
+	if err := s.wconn.PingContext(ctx); err != nil {
 		return fmt.Errorf("ping sqlite: %w", err)
 	}
 	return nil
@@ -181,7 +222,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Conn) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version    INTEGER PRIMARY KEY,
 			name       TEXT NOT NULL,

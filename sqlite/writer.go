@@ -32,7 +32,7 @@ type writer struct {
 
 type job struct {
 	ctx  context.Context
-	fn   func(context.Context, *sql.Tx) error
+	fn   func(context.Context, *sql.Conn) error
 	done chan error
 }
 
@@ -55,7 +55,7 @@ func (s *Store) stopWriter() {
 // statement in it is interrupted, and the transaction is shared with other
 // callers; a caller whose context ends while queued is refused before its fn
 // starts.
-func (s *Store) inTx(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(context.Context, *sql.Conn) error) error {
 	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.w.jobs <- j:
@@ -100,8 +100,9 @@ func (s *Store) commit(batch []*job) {
 			}
 		}
 	}
-	tx, err := s.write.BeginTx(context.Background(), nil)
-	if err != nil {
+	ctx := context.Background()
+	tx := s.wconn
+	if _, err := s.stmt.begin.ExecContext(ctx); err != nil {
 		fail(fmt.Errorf("begin: %w", err))
 	} else {
 		single := len(batch) == 1
@@ -114,26 +115,28 @@ func (s *Store) commit(batch []*job) {
 				errs[i] = run(j, tx)
 				break
 			}
-			if _, err := tx.Stmt(s.stmt.savepoint).Exec(); err != nil {
+			if _, err := s.stmt.savepoint.ExecContext(ctx); err != nil {
 				fail(fmt.Errorf("savepoint: %w", err))
 				break
 			}
 			if errs[i] = run(j, tx); errs[i] != nil {
-				if _, err := tx.Stmt(s.stmt.rollbackTo).Exec(); err != nil {
+				if _, err := s.stmt.rollbackTo.ExecContext(ctx); err != nil {
 					fail(fmt.Errorf("rollback to savepoint: %w", err))
 					break
 				}
 			}
-			if _, err := tx.Stmt(s.stmt.release).Exec(); err != nil {
+			if _, err := s.stmt.release.ExecContext(ctx); err != nil {
 				fail(fmt.Errorf("release savepoint: %w", err))
 				break
 			}
 		}
 		switch {
 		case single && errs[0] != nil:
-			tx.Rollback()
+			s.rollback(ctx)
 		case anyNil(errs):
-			if err := tx.Commit(); err != nil {
+			if _, err := s.stmt.commit.ExecContext(ctx); err != nil {
+				// A COMMIT that failed may leave the transaction open.
+				s.rollback(ctx)
 				commitErr := fmt.Errorf("commit: %w", err)
 				for i := range errs {
 					if errs[i] == nil {
@@ -142,7 +145,7 @@ func (s *Store) commit(batch []*job) {
 				}
 			}
 		default:
-			tx.Rollback()
+			s.rollback(ctx)
 		}
 	}
 	for i, j := range batch {
@@ -150,9 +153,16 @@ func (s *Store) commit(batch []*job) {
 	}
 }
 
+// rollback ends the transaction in progress, if any, undoing it. Its error
+// is ignored, as database/sql's Tx.Rollback's was: the jobs already have
+// theirs, and it fails above all when there is no transaction left to undo.
+func (s *Store) rollback(ctx context.Context) {
+	_, _ = s.stmt.rollback.ExecContext(ctx)
+}
+
 // run calls a job's fn with a context that is never cancelled, and turns a
 // panic into an error so that the writer, and the other jobs, go on.
-func run(j *job, tx *sql.Tx) (err error) {
+func run(j *job, tx *sql.Conn) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("write transaction panicked: %v", r)
