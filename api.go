@@ -207,3 +207,9 @@ type EvidenceKeyView struct {
 	Origin      string `json:"origin"`
 	VerifierKey string `json:"verifier_key"`
 }
+
+// OfflineView is the answer to GET /v1/policy/offline: the action kinds the
+// policy's offline_allow lets hooks allow while the server cannot be reached.
+type OfflineView struct {
+	Allow []ActionKind `json:"allow"`
+}

@@ -149,6 +149,13 @@ func (c *Client) TestPolicy(ctx context.Context, in countersign.PolicyTestInput)
 	return &d, c.do(ctx, http.MethodPost, "/v1/policy/test", in, &d)
 }
 
+// OfflineAllow returns the action kinds the policy lets hooks allow while
+// the server cannot be reached.
+func (c *Client) OfflineAllow(ctx context.Context) ([]countersign.ActionKind, error) {
+	var v countersign.OfflineView
+	return v.Allow, c.do(ctx, http.MethodGet, "/v1/policy/offline", nil, &v)
+}
+
 // CreateKey creates a key; the secret in the answer is shown only once.
 func (c *Client) CreateKey(ctx context.Context, in countersign.KeyInput) (*countersign.CreatedKey, error) {
 	var k countersign.CreatedKey

@@ -109,22 +109,43 @@ func (f FileGenerations) Get(base string) int { return f.load()[base].Gen }
 func (f FileGenerations) Bump(base string, used int) {
 	m := f.load()
 	bump(m, base, used)
-	raw, err := json.Marshal(m)
+	if raw, err := json.Marshal(m); err == nil {
+		_ = writeState(f.Path, raw) // a lost bump costs a round trip later
+	}
+}
+
+// writeState writes a hook's state file, in a directory private to the user.
+func writeState(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, data, 0o600)
+}
+
+// WriteFileAtomic replaces path with data through a temporary file in the
+// same directory and a rename, so that a reader sees the old file or the new.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return
+		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(f.Path), ".hook-generations-*")
-	if err != nil {
-		return
-	}
-	if _, err := tmp.Write(raw); err != nil || tmp.Close() != nil {
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
 		os.Remove(tmp.Name())
-		return
+		return err
 	}
-	if err := os.Rename(tmp.Name(), f.Path); err != nil {
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
 		os.Remove(tmp.Name())
+		return err
 	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
 }

@@ -172,7 +172,7 @@ func unreachable(err error, kind countersign.ActionKind, opt Options) Verdict {
 	if !errors.As(err, &ce) && !errors.Is(err, context.Canceled) {
 		for _, k := range opt.OfflineAllow {
 			if k == kind {
-				return Verdict{Allow: true, Reason: fmt.Sprintf("Countersign could not be reached (%v); %s actions are allowed offline by configuration.", err, kind)}
+				return Verdict{Allow: true, Reason: fmt.Sprintf("Countersign could not be reached (%v); the policy allows %s actions offline (offline_allow, as last heard from the server). Countersign has no record of this call.", err, kind)}
 			}
 		}
 	}

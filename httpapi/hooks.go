@@ -100,3 +100,13 @@ func (a serviceAPI) Execute(ctx context.Context, id, digest string) (*countersig
 	v := r.View()
 	return &v, nil
 }
+
+// offline answers GET /v1/policy/offline: the action kinds the policy lets
+// hooks allow while the server cannot be reached, for them to remember.
+func (s *Server) offline(w http.ResponseWriter, r *http.Request) {
+	kinds := s.svc.Policy().OfflineAllow()
+	if kinds == nil {
+		kinds = []countersign.ActionKind{}
+	}
+	writeJSON(w, http.StatusOK, countersign.OfflineView{Allow: kinds})
+}

@@ -71,6 +71,7 @@ func New(cfg Config) *Server {
 	s.route("POST /v1/actions/{id}/result", s.auth(s.result))
 	s.route("POST /v1/actions/{id}/cancel", s.auth(s.cancel))
 	s.route("POST /v1/policy/test", s.auth(s.policyTest))
+	s.route("GET /v1/policy/offline", s.auth(s.offline))
 	s.route("POST /v1/keys", s.auth(s.createKey))
 	s.route("GET /v1/keys", s.auth(s.listKeys))
 	s.route("DELETE /v1/keys/{id}", s.auth(s.revokeKey))

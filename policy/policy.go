@@ -50,6 +50,7 @@ type Policy struct {
 	analysis            Analysis
 	dlp                 dlp.Config
 	includes            []string // packs included, in order, each once
+	offlineAllow        []countersign.ActionKind
 	packDigests         []string // "NAME DIGEST" of each directly included pack
 }
 
@@ -181,7 +182,7 @@ var (
 
 // policy decodes the top-level mapping into p.
 func (d *decoder) policy(p *Policy, root *yaml.Node) {
-	top := d.mapping(root, "policy", "version", "default", "default_review", "include", "analysis", "dlp", "groups", "rules")
+	top := d.mapping(root, "policy", "version", "default", "default_review", "include", "analysis", "dlp", "groups", "rules", "offline_allow")
 	if top == nil {
 		return
 	}
@@ -201,6 +202,9 @@ func (d *decoder) policy(p *Policy, root *yaml.Node) {
 	}
 	if e, ok := top["groups"]; ok {
 		d.groups(p, e.val)
+	}
+	if e, ok := top["offline_allow"]; ok {
+		d.offlineAllow(p, e.val)
 	}
 	if e, ok := top["default"]; ok {
 		if s, ok := d.str(e.val, "default"); ok {

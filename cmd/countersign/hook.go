@@ -20,9 +20,8 @@ const maxHookInput = 4 << 20
 
 // hookFlags are the flags every judging hook takes.
 type hookFlags struct {
-	hc      hooks.Context
-	wait    time.Duration
-	offline []string
+	hc   hooks.Context
+	wait time.Duration
 }
 
 func (f *hookFlags) add(cmd *cobra.Command) {
@@ -30,15 +29,6 @@ func (f *hookFlags) add(cmd *cobra.Command) {
 	fl.StringVar(&f.hc.Environment, "env", os.Getenv("COUNTERSIGN_ENV"), "environment of the actions (default $COUNTERSIGN_ENV)")
 	fl.StringVar(&f.hc.OnBehalfOf, "on-behalf-of", os.Getenv("COUNTERSIGN_ON_BEHALF_OF"), "the human the agent acts for (default $COUNTERSIGN_ON_BEHALF_OF)")
 	fl.DurationVar(&f.wait, "wait", hooks.DefaultWait, "how long a call held for review waits before it is denied with the pending request's id")
-	fl.StringSliceVar(&f.offline, "offline-allow", nil, "action kinds allowed when the server cannot be reached (e.g. custom); default none: fail closed")
-}
-
-func (f *hookFlags) options() hooks.Options {
-	o := hooks.Options{Wait: f.wait}
-	for _, k := range f.offline {
-		o.OfflineAllow = append(o.OfflineAllow, countersign.ActionKind(strings.TrimSpace(k)))
-	}
-	return o
 }
 
 func newHookCmd() *cobra.Command {
@@ -74,10 +64,12 @@ func newHookCmd() *cobra.Command {
 The agent key is COUNTERSIGN_KEY, the server COUNTERSIGN_URL. An allowed call is
 allowed at once; a call held for review waits up to --wait, then is denied with a
 message naming the pending request, and the same call made again once approved is
-allowed. The hook never answers "ask", and anything that goes wrong denies.`,
+allowed. The hook never answers "ask", and anything that goes wrong denies, except
+that while the server cannot be reached the kinds the policy's offline_allow lists
+(as the hook last heard it, within 24 h) are allowed.`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
-				v := judgeHook(cmd.Context(), cmd.InOrStdin(), tool.parse, f.hc, f.options())
+				v := judgeHook(cmd.Context(), cmd.InOrStdin(), tool.parse, f.hc, f.wait)
 				_, err := cmd.OutOrStdout().Write(tool.output(v))
 				return err
 			},
@@ -91,7 +83,7 @@ allowed. The hook never answers "ask", and anything that goes wrong denies.`,
 
 // judgeHook reads a hook input and judges it; every failure is a denial.
 func judgeHook(ctx context.Context, stdin io.Reader, parse func([]byte, hooks.Context) (countersign.SubmitInput, error),
-	hc hooks.Context, opt hooks.Options) hooks.Verdict {
+	hc hooks.Context, wait time.Duration) hooks.Verdict {
 	raw, err := io.ReadAll(io.LimitReader(stdin, maxHookInput+1))
 	if err != nil || len(raw) > maxHookInput {
 		return hooks.Verdict{Reason: fmt.Sprintf("Countersign could not read the hook input (%v); the call was not run.", errOrSize(err))}
@@ -104,7 +96,18 @@ func judgeHook(ctx context.Context, stdin io.Reader, parse func([]byte, hooks.Co
 	if err != nil {
 		return hooks.Verdict{Reason: fmt.Sprintf("Countersign is not configured for this agent (%v), so the call was not run.", firstLine(err.Error()))}
 	}
-	return hooks.Judge(ctx, c, hooks.FileGenerations{Path: hooks.DefaultGenerationsPath()}, in, opt)
+	cache := hooks.OfflineCache{Path: hooks.DefaultOfflinePath()}
+	now := time.Now()
+	v := hooks.Judge(ctx, c, hooks.FileGenerations{Path: hooks.DefaultGenerationsPath()}, in,
+		hooks.Options{Wait: wait, OfflineAllow: cache.Allow(now)})
+	if cache.Stale(now) {
+		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		if kinds, err := c.OfflineAllow(rctx); err == nil {
+			_ = cache.Store(kinds, now) // unremembered, the next hook asks again
+		}
+	}
+	return v
 }
 
 func errOrSize(err error) error {
@@ -184,7 +187,7 @@ timeout is set 30 s above --wait, since both tools run a call whose hook timed o
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				return err
 			}
-			if err := writeFileAtomic(path, out, 0o644); err != nil {
+			if err := hooks.WriteFileAtomic(path, out, 0o644); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", path)
@@ -217,25 +220,4 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// writeFileAtomic writes path through a temporary file and a rename.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -129,3 +129,35 @@ func TestHookInstall(t *testing.T) {
 		t.Fatalf("cursor --http: exit %d, want 2 (usage)", code)
 	}
 }
+
+// While the server cannot be reached, a hook allows only the kinds the
+// policy's offline_allow listed when the hook last reached it.
+func TestHookOffline(t *testing.T) {
+	pol := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(pol, []byte("version: 1\ndefault: deny\noffline_allow: [custom]\nrules:\n"+
+		"  - name: staging\n    match: action.environment == \"staging\"\n    effect: allow\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvWith(t, "", pol)
+	t.Setenv("COUNTERSIGN_URL", e.url)
+	t.Setenv("COUNTERSIGN_KEY", e.key(countersign.KeyInput{Kind: "agent", Name: "claude", Owner: "olive@example.com"}))
+	t.Setenv("COUNTERSIGN_STATE_DIR", t.TempDir())
+	edit := hookFixture(t, "claude-code/pretooluse-edit.json")
+	bash := hookFixture(t, "claude-code/pretooluse-bash.json")
+	// Down before the hook ever reached the server: nothing is allowed.
+	t.Setenv("COUNTERSIGN_URL", "http://127.0.0.1:1")
+	if _, out := runHook(t, edit, "hook", "claude-code", "--env", "staging"); !strings.Contains(out, `"deny"`) {
+		t.Fatalf("down, never reached: %s", out)
+	}
+	t.Setenv("COUNTERSIGN_URL", e.url)
+	if _, out := runHook(t, edit, "hook", "claude-code", "--env", "staging"); !strings.Contains(out, `"allow"`) {
+		t.Fatalf("up: %s", out)
+	}
+	t.Setenv("COUNTERSIGN_URL", "http://127.0.0.1:1")
+	if _, out := runHook(t, edit, "hook", "claude-code", "--env", "staging"); !strings.Contains(out, `"allow"`) || !strings.Contains(out, "actions offline (offline_allow") {
+		t.Fatalf("down, custom allowed offline: %s", out)
+	}
+	if _, out := runHook(t, bash, "hook", "claude-code", "--env", "staging"); !strings.Contains(out, `"deny"`) {
+		t.Fatalf("down, shell not allowed offline: %s", out)
+	}
+}
