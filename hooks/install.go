@@ -74,8 +74,12 @@ func mergeHooks(existing []byte, event string, add []map[string]any, top map[str
 	}
 	hooks[event] = kept
 	doc["hooks"] = hooks
-	out, err := json.MarshalIndent(doc, "", "  ")
-	return append(out, '\n'), err
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false) // URLs keep their & readable
+	enc.SetIndent("", "  ")
+	err := enc.Encode(doc)
+	return out.Bytes(), err
 }
 
 // isCountersign reports whether a hooks entry (Cursor's, or Claude Code's

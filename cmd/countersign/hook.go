@@ -158,7 +158,12 @@ timeout is set 30 s above --wait, since both tools run a call whose hook timed o
 			case "claude-code":
 				path, merge, o.HTTPURL = filepath.Join(dir, ".claude", "settings.json"), hooks.ClaudeSettings, httpURL
 				if httpURL != "" {
-					o.HTTPURL = httpURL + "?" + hookQuery(f)
+					u, err := url.Parse(httpURL)
+					if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+						return usageError{fmt.Errorf("--http wants the server's hook URL, e.g. https://countersign.example.com/v1/hooks/claude-code")}
+					}
+					u.RawQuery = hookQuery(f, u.Query())
+					o.HTTPURL = u.String()
 				}
 			case "cursor":
 				if httpURL != "" {
@@ -202,16 +207,16 @@ timeout is set 30 s above --wait, since both tools run a call whose hook timed o
 	return cmd
 }
 
-// hookQuery is the query string of an HTTP hook URL carrying the flags.
-func hookQuery(f hookFlags) string {
-	q := []string{"wait=" + f.wait.String()}
+// hookQuery adds the flags to an HTTP hook URL's query.
+func hookQuery(f hookFlags, q url.Values) string {
+	q.Set("wait", f.wait.String())
 	if f.hc.Environment != "" {
-		q = append(q, "env="+url.QueryEscape(f.hc.Environment))
+		q.Set("env", f.hc.Environment)
 	}
 	if f.hc.OnBehalfOf != "" {
-		q = append(q, "on_behalf_of="+url.QueryEscape(f.hc.OnBehalfOf))
+		q.Set("on_behalf_of", f.hc.OnBehalfOf)
 	}
-	return strings.Join(q, "&")
+	return q.Encode()
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.

@@ -122,6 +122,13 @@ func TestHookInstall(t *testing.T) {
 			t.Errorf("settings lack %s:\n%s", want, raw)
 		}
 	}
+	code, out := runHook(t, nil, "hook", "install", "claude-code", "--http", "https://cs.example.com/v1/hooks/claude-code", "--env", "prod")
+	if code != 0 || !strings.Contains(out, `"url": "https://cs.example.com/v1/hooks/claude-code?env=prod&wait=5m0s"`) {
+		t.Fatalf("http hook: exit %d %s", code, out)
+	}
+	if code, _ := runHook(t, nil, "hook", "install", "claude-code", "--http", "cs.example.com"); code != 2 {
+		t.Fatalf("--http without a scheme: exit %d, want 2", code)
+	}
 	if code, out := runHook(t, nil, "hook", "install", "cursor"); code != 0 || !strings.Contains(out, `"beforeMCPExecution"`) {
 		t.Fatalf("print cursor hooks: exit %d %s", code, out)
 	}
