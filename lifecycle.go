@@ -45,7 +45,7 @@ func NewRequest(p NewRequestParams) (*Request, []Event) {
 	r.Decision = d
 	actor := "agent:" + r.Agent
 	events := []Event{
-		NewEvent(EventSubmitted, r.ID, actor, now, map[string]any{"action": submitted(p), "digest": r.Digest, "agent_owner": r.AgentOwner}),
+		NewEvent(EventSubmitted, r.ID, actor, now, submittedData{Action: submitted(p), AgentOwner: r.AgentOwner, Digest: r.Digest}),
 		NewEvent(EventDecided, r.ID, "policy", now, decidedData(d)),
 	}
 	switch d.Effect {
@@ -69,6 +69,14 @@ func NewRequest(p NewRequestParams) (*Request, []Event) {
 	return r, events
 }
 
+// submittedData is the data of an action.submitted event, fields in name
+// order (see decided).
+type submittedData struct {
+	Action     any    `json:"action"`
+	AgentOwner string `json:"agent_owner"`
+	Digest     string `json:"digest"`
+}
+
 // submitted is the action as the submitted event records it: the canonical
 // JSON whose SHA-256 is the digest, when the caller has it.
 func submitted(p NewRequestParams) any {
@@ -83,15 +91,22 @@ func submitted(p NewRequestParams) any {
 // requirement (thresholds with their approvers and group members,
 // reject threshold, ttl), so that an auditor can check the quorum, and the
 // analysers' facts the policy judged.
-func decidedData(d Decision) map[string]any {
-	m := map[string]any{"effect": d.Effect, "rules": d.Rules, "reasons": d.Reasons, "policy_digest": d.PolicyDigest}
-	if d.Review != nil {
-		m["review"] = d.Review
-	}
-	if len(d.Facts) > 0 {
-		m["facts"] = d.Facts
-	}
-	return m
+func decidedData(d Decision) decided {
+	return decided{Effect: d.Effect, Facts: d.Facts, PolicyDigest: d.PolicyDigest, Reasons: d.Reasons,
+		Review: d.Review, Rules: d.Rules}
+}
+
+// decided is the data of a policy.decided event. Its fields are in the order
+// of their names, as a map's would be, so that the event's bytes are those
+// a map[string]any made (event data was a map; a struct spares the map, the
+// key sort and a reflection per value).
+type decided struct {
+	Effect       Effect             `json:"effect"`
+	Facts        json.RawMessage    `json:"facts,omitempty"`
+	PolicyDigest string             `json:"policy_digest"`
+	Reasons      []string           `json:"reasons"`
+	Review       *ReviewRequirement `json:"review,omitempty"`
+	Rules        []string           `json:"rules"`
 }
 
 func (r *Request) issueGrant(now time.Time, actor string) Event {
@@ -102,7 +117,14 @@ func (r *Request) issueGrant(now time.Time, actor string) Event {
 	r.State = StateApproved
 	r.ResolvedAt = &now
 	r.Grant = &Grant{Digest: r.Digest, IssuedAt: now, ExpiresAt: now.Add(ttl)}
-	return NewEvent(EventGrantIssued, r.ID, actor, now, map[string]any{"digest": r.Digest, "expires_at": r.Grant.ExpiresAt})
+	return NewEvent(EventGrantIssued, r.ID, actor, now, grantIssued{Digest: r.Digest, ExpiresAt: r.Grant.ExpiresAt})
+}
+
+// grantIssued is the data of a grant.issued event, fields in name order
+// (see decided).
+type grantIssued struct {
+	Digest    string    `json:"digest"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // ExpireIfDue moves a pending request past its review window, or an approved
