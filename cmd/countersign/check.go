@@ -9,7 +9,9 @@ import (
 	"time"
 
 	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/execgate"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func newCheckCmd() *cobra.Command {
@@ -36,15 +38,9 @@ expired action, or one still pending when --wait runs out, exits 1.`,
 				return usageError{fmt.Errorf("--payload is not valid JSON")}
 			}
 			in.Payload = json.RawMessage(payload)
-			for _, l := range labels {
-				k, v, ok := strings.Cut(l, "=")
-				if !ok {
-					return usageError{fmt.Errorf("--label wants KEY=VALUE, got %q", l)}
-				}
-				if in.Labels == nil {
-					in.Labels = map[string]string{}
-				}
-				in.Labels[k] = v
+			var err error
+			if in.Labels, err = parseLabels(labels); err != nil {
+				return err
 			}
 			c, err := newClient()
 			if err != nil {
@@ -97,18 +93,40 @@ expired action, or one still pending when --wait runs out, exits 1.`,
 	f := cmd.Flags()
 	f.StringVar(&kind, "kind", "", "sql, shell, mcp.tool, http or custom")
 	f.StringVar(&payload, "payload", "", `the action's payload as JSON, e.g. '{"sql":"select 1"}'`)
-	f.StringVar(&in.Environment, "env", "", "environment, e.g. production")
-	f.StringVar(&in.Resource, "resource", "", "what the action touches, e.g. postgres://orders-db/orders")
-	f.StringVar(&in.Summary, "summary", "", "why, in a sentence, for the reviewers")
-	f.StringVar(&in.OnBehalfOf, "on-behalf-of", "", "the human the agent acts for")
+	addActionFlags(f, &in, &labels)
 	f.StringVar(&in.IdempotencyKey, "idempotency-key", "", "repeat-safe key, scoped to the agent")
-	f.StringArrayVar(&labels, "label", nil, "KEY=VALUE label (repeatable)")
 	f.DurationVar(&wait, "wait", 10*time.Minute, "how long to wait for reviewers")
 	f.BoolVar(&noExecute, "no-execute", false, "only wait for approval; do not take the grant")
 	addJSONFlag(cmd, &asJSON)
 	_ = cmd.MarkFlagRequired("kind")
 	_ = cmd.MarkFlagRequired("payload")
 	return cmd
+}
+
+// addActionFlags adds the flags that describe an action besides its kind and
+// payload: --env, --resource, --summary, --on-behalf-of and --label.
+func addActionFlags(f *pflag.FlagSet, in *countersign.SubmitInput, labels *[]string) {
+	f.StringVar(&in.Environment, "env", "", "environment, e.g. production")
+	f.StringVar(&in.Resource, "resource", "", "what the action touches, e.g. postgres://orders-db/orders")
+	f.StringVar(&in.Summary, "summary", "", "why, in a sentence, for the reviewers")
+	f.StringVar(&in.OnBehalfOf, "on-behalf-of", "", "the human the agent acts for")
+	f.StringArrayVar(labels, "label", nil, "KEY=VALUE label (repeatable)")
+}
+
+// parseLabels turns KEY=VALUE flags into a map (nil when none).
+func parseLabels(labels []string) (map[string]string, error) {
+	var m map[string]string
+	for _, l := range labels {
+		k, v, ok := strings.Cut(l, "=")
+		if !ok {
+			return nil, usageError{fmt.Errorf("--label wants KEY=VALUE, got %q", l)}
+		}
+		if m == nil {
+			m = map[string]string{}
+		}
+		m[k] = v
+	}
+	return m, nil
 }
 
 // refusal says why a request did not go ahead.
@@ -139,11 +157,14 @@ func progressLine(w io.Writer) func(*countersign.RequestView) {
 		return nil
 	}
 	return func(v *countersign.RequestView) {
-		left := ""
+		left, by := "", ""
 		if v.ExpiresAt != nil {
-			left = fmt.Sprintf(", %s left", time.Until(*v.ExpiresAt).Round(time.Second))
+			left = fmt.Sprintf(", %s left", max(0, time.Until(*v.ExpiresAt)).Round(time.Second))
 		}
-		fmt.Fprintf(w, "\r\033[Kwaiting for approval (%d/%d)%s ...", v.Approvals.Got, v.Approvals.Want, left)
+		if len(v.Thresholds) > 0 {
+			by = " by " + execgate.Approvers(v)
+		}
+		fmt.Fprintf(w, "\r\033[Kwaiting for approval%s (%d/%d)%s ...", by, v.Approvals.Got, v.Approvals.Want, left)
 	}
 }
 

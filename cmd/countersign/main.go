@@ -90,6 +90,6 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newServeCmd(), newCheckCmd(), newRequestsCmd(), newApproveCmd(), newRejectCmd(),
-		newKeysCmd(), newAgentsCmd(), newPolicyCmd(), newEvidenceCmd(), newDLPCmd(), newMCPCmd(), newHookCmd(), newVersionCmd())
+		newKeysCmd(), newAgentsCmd(), newPolicyCmd(), newEvidenceCmd(), newDLPCmd(), newMCPCmd(), newHookCmd(), newExecCmd(), newVersionCmd())
 	return root
 }
