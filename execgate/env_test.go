@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -147,6 +148,13 @@ func (e *env) held(marker string, sigs <-chan os.Signal) (<-chan outcome, *locke
 	cfg.Signals = sigs
 	done := start(cfg, out, errb)
 	p := e.waitPending()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(errb.String(), "waiting for approval") { // the gate waits now
+		if time.Now().After(deadline) {
+			e.t.Fatalf("no notice that the command waits: %q", errb.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if _, err := os.Stat(marker); err == nil {
 		e.t.Fatal("the command ran before it was approved")
 	}

@@ -117,10 +117,12 @@ func (cfg *Config) hold(ctx context.Context, id string) (int, error) {
 	if err != nil {
 		return ExitRefused, refused("the command was not run: request %s: %s", id, describe(err))
 	}
-	fmt.Fprintf(cfg.Stderr, "countersign: request %s is waiting for approval by %s (%d/%d): %s\n",
-		id, Approvers(v), v.Approvals.Got, v.Approvals.Want, why("", v.Reasons, nil))
-	if cfg.Progress != nil {
-		cfg.Progress(v)
+	if v.State == countersign.StatePending {
+		fmt.Fprintf(cfg.Stderr, "countersign: request %s is waiting for approval by %s (%d/%d): %s\n",
+			id, Approvers(v), v.Approvals.Got, v.Approvals.Want, why("", v.Reasons, nil))
+		if cfg.Progress != nil {
+			cfg.Progress(v)
+		}
 	}
 	waitCtx, stop := context.WithCancel(ctx)
 	defer stop()
