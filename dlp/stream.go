@@ -1,6 +1,7 @@
 package dlp
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -51,6 +52,15 @@ func (s *streamer) ready() bool {
 // all pending input if final, else up to the cut. It may return nothing if
 // a finding straddles the whole round; more input then follows.
 func (s *streamer) round(final bool) ([]byte, error) {
+	hold := 0
+	if !final {
+		hold = s.overlap
+	}
+	return s.roundHolding(hold)
+}
+
+// roundHolding is round keeping at least the last hold bytes for later.
+func (s *streamer) roundHolding(hold int) ([]byte, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
@@ -61,10 +71,8 @@ func (s *streamer) round(final bool) ([]byte, error) {
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	cut := len(s.buf)
-	if !final {
-		cut -= s.overlap
-	}
+	cut := len(s.buf) - hold
+	final := hold == 0
 	for _, f := range fs {
 		if f.Start < cut && f.End > cut {
 			cut = f.Start
@@ -138,6 +146,35 @@ func (w *Writer) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
+}
+
+// Flush masks and writes the pending complete lines, for output that
+// pauses (a command's log): it keeps back the last incomplete line and an
+// unfinished private-key block, and a finding that would straddle the cut
+// moves it to the finding's start, so no secret is split. What it emits
+// has seen the context of its own lines only, not the lines that follow.
+func (w *Writer) Flush() error {
+	if w.closed || w.s.err != nil {
+		return w.s.err
+	}
+	pending := w.s.buf[w.s.done:]
+	safe := bytes.LastIndexByte(pending, '\n') + 1
+	if begin := bytes.LastIndex(pending[:safe], []byte("-----BEGIN ")); begin >= 0 &&
+		!bytes.Contains(pending[begin:safe], []byte("-----END ")) {
+		safe = begin
+	}
+	if safe == 0 {
+		return nil
+	}
+	out, err := w.s.roundHolding(len(pending) - safe)
+	if err != nil {
+		_, _ = io.WriteString(w.w, "\n"+WithheldNotice+"\n")
+		return err
+	}
+	if _, err := w.w.Write(out); err != nil {
+		return w.s.fail(err)
+	}
+	return nil
 }
 
 // Close masks and writes what is pending. It does not close the

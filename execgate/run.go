@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -123,20 +124,30 @@ func childEnv(env []string) []string {
 }
 
 // masked passes a command's output stream through the DLP masker and counts
-// the bytes the command wrote. If masking fails, the masker has written
+// the bytes the command wrote. Complete lines are flushed at most flushAfter
+// after they were written, so a command that writes little at a time (a
+// log) is seen as it runs. If masking fails, the masker has written
 // WithheldNotice and the rest of the output is read and dropped (the command
 // runs on). If the output cannot be written (a closed pipe), Write fails, so
 // the command's own writes fail as they would without Countersign.
 type masked struct {
+	mu       sync.Mutex
 	w        *dlp.Writer
 	n        int64
 	withheld bool
 	err      error
+	armed    bool // a flush is due
+	closed   bool
 }
+
+// flushAfter bounds how long complete lines of output wait to be shown.
+const flushAfter = 100 * time.Millisecond
 
 func newMasked(w *dlp.Writer) *masked { return &masked{w: w} }
 
 func (m *masked) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.n += int64(len(p))
 	if m.withheld {
 		return len(p), nil
@@ -149,8 +160,26 @@ func (m *masked) Write(p []byte) (int, error) {
 		if !m.withheld {
 			return 0, err
 		}
+		return len(p), nil
+	}
+	if !m.armed {
+		m.armed = true
+		time.AfterFunc(flushAfter, m.flush)
 	}
 	return len(p), nil
+}
+
+// flush shows the complete lines written so far.
+func (m *masked) flush() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.armed = false
+	if m.closed || m.err != nil || m.withheld {
+		return
+	}
+	if err := m.w.Flush(); err != nil {
+		m.fail(err)
+	}
 }
 
 func (m *masked) fail(err error) {
@@ -160,6 +189,9 @@ func (m *masked) fail(err error) {
 
 // close flushes what the masker holds and returns the first error.
 func (m *masked) close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
 	if m.err == nil {
 		if err := m.w.Close(); err != nil {
 			m.fail(err)

@@ -152,3 +152,28 @@ func waitFile(t *testing.T, name string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A line of output is shown soon after it is written, masked, even when
+// the command then goes quiet (a log that trickles).
+func TestOutputLinesShownWhileQuiet(t *testing.T) {
+	e := newEnv(t)
+	goOn := filepath.Join(t.TempDir(), "go-on")
+	cfg, out, errb := e.config("dev", "")
+	cfg.Shell = fmt.Sprintf(`echo "started with %s"; printf 'half a line'; while [ ! -e %s ]; do sleep 0.05; done; echo " done"`, awsKey, goOn)
+	done := start(cfg, out, errb)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "started with") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first line was not shown while the command ran: %q", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if s := out.String(); strings.Contains(s, awsKey) || strings.Contains(s, "half a line") {
+		t.Fatalf("shown while quiet: %q; want the line masked and the incomplete line held back", s)
+	}
+	os.WriteFile(goOn, nil, 0o600)
+	o := <-done
+	if s := out.String(); o.code != 0 || !strings.HasSuffix(s, "half a line done\n") || strings.Contains(s, awsKey) {
+		t.Fatalf("exit %d, output %q", o.code, s)
+	}
+}
