@@ -65,14 +65,16 @@ func (in *ClaudeInput) Action(c Context) (countersign.SubmitInput, error) {
 	var err error
 	switch {
 	case in.ToolName == "Bash":
+		// The model's description of the command is not part of the
+		// action: the same command retried with other words must find the
+		// request that was approved.
 		var t struct {
-			Command     string `json:"command"`
-			Description string `json:"description"`
+			Command string `json:"command"`
 		}
 		if err = strict(in.ToolInput, &t); err == nil && strings.TrimSpace(t.Command) == "" {
 			err = fmt.Errorf("Bash without a command")
 		}
-		a.Kind, a.Summary, a.Payload = countersign.ActionShell, t.Description, marshal(map[string]any{"command": t.Command})
+		a.Kind, a.Summary, a.Payload = countersign.ActionShell, "Claude Code Bash command", marshal(map[string]any{"command": t.Command})
 	case in.ToolName == "Write" || in.ToolName == "Edit" || in.ToolName == "MultiEdit":
 		var fc *fileChange
 		fc, err = parseFileChange(in.ToolName, in.Cwd, in.ToolInput)

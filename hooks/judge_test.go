@@ -58,6 +58,8 @@ func TestPendingThenRetryAfterApproval(t *testing.T) {
 		t.Fatalf("retry while pending: %+v, want the same request %s, denied", again, id)
 	}
 	e.review(id, countersign.VerdictApprove, "")
+	// Retried with the model's description reworded: the same command.
+	raw = []byte(strings.Replace(string(raw), "Delete the prod namespace", "Remove prod as the user asked", 1))
 	if ok := e.claude(raw, gens, opt); !ok.Allow || ok.RequestID != id || !strings.Contains(ok.Reason, "dana@example.com") {
 		t.Fatalf("retry after approval: %+v, want allowed on %s", ok, id)
 	}

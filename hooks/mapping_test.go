@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	countersign "github.com/countersign/countersign"
@@ -27,7 +28,7 @@ func TestClaudeCodeActions(t *testing.T) {
 		check func(t *testing.T, a countersign.SubmitInput, p map[string]any)
 	}{
 		{"pretooluse-bash.json", countersign.ActionShell, func(t *testing.T, a countersign.SubmitInput, p map[string]any) {
-			if p["command"] != "kubectl delete namespace prod" || a.Summary != "Delete the prod namespace" {
+			if p["command"] != "kubectl delete namespace prod" || strings.Contains(a.Summary, "Delete the prod namespace") {
 				t.Errorf("bash: %v %q", p, a.Summary)
 			}
 		}},
