@@ -72,7 +72,7 @@ func (in *ClaudeInput) Action(c Context) (countersign.SubmitInput, error) {
 			Command string `json:"command"`
 		}
 		if err = strict(in.ToolInput, &t); err == nil && strings.TrimSpace(t.Command) == "" {
-			err = fmt.Errorf("Bash without a command")
+			err = fmt.Errorf("no command in the Bash call")
 		}
 		a.Kind, a.Summary, a.Payload = countersign.ActionShell, "Claude Code Bash command", marshal(map[string]any{"command": t.Command})
 	case in.ToolName == "Write" || in.ToolName == "Edit" || in.ToolName == "MultiEdit":
