@@ -62,10 +62,19 @@ func (c *Client) Wait(ctx context.Context, id string, d time.Duration) (*counter
 	return &v, c.do(ctx, http.MethodGet, p, nil, &v)
 }
 
+// WaitChange long-polls once: it returns when the request leaves pending,
+// when it has other than reviews reviews, or after d.
+func (c *Client) WaitChange(ctx context.Context, id string, d time.Duration, reviews int) (*countersign.RequestView, error) {
+	var v countersign.RequestView
+	p := "/v1/actions/" + url.PathEscape(id) + "?wait=" + url.QueryEscape(d.String()) + "&reviews=" + strconv.Itoa(reviews)
+	return &v, c.do(ctx, http.MethodGet, p, nil, &v)
+}
+
 // WaitResolved long-polls until the request leaves pending or total passes,
 // calling progress with every state seen (may be nil). It returns the last view.
 func (c *Client) WaitResolved(ctx context.Context, id string, total time.Duration, progress func(*countersign.RequestView)) (*countersign.RequestView, error) {
 	deadline := time.Now().Add(total)
+	seen := 0 // reviews seen so far (an answer with more returns at once)
 	for {
 		left := time.Until(deadline)
 		step := min(left, 25*time.Second)
@@ -75,10 +84,19 @@ func (c *Client) WaitResolved(ctx context.Context, id string, total time.Duratio
 		if step < 0 {
 			step = 0
 		}
-		v, err := c.Wait(ctx, id, step)
+		var (
+			v   *countersign.RequestView
+			err error
+		)
+		if progress != nil {
+			v, err = c.WaitChange(ctx, id, step, seen) // wake on each review, to show it
+		} else {
+			v, err = c.Wait(ctx, id, step)
+		}
 		if err != nil {
 			return nil, err
 		}
+		seen = len(v.Reviews)
 		if progress != nil {
 			progress(v)
 		}

@@ -402,3 +402,47 @@ func TestDecidedEventRecordsRequirement(t *testing.T) {
 	}
 	t.Fatal("no policy.decided event")
 }
+
+// WaitChange returns on a review that leaves the request pending, so a
+// waiting line can show each approval as it comes.
+func TestWaitChangeWakesOnReview(t *testing.T) {
+	t.Parallel()
+	p, err := policy.Parse("two.yaml", []byte(`version: 1
+default: review
+default_review: {approvers: [any_human], min_approvals: 2}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, _, _ := newService(t, nil)
+	if err := svc.SetPolicy(context.Background(), p, "test"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r, _, err := svc.Submit(ctx, bot, action("production"))
+	if err != nil || r.State != countersign.StatePending {
+		t.Fatalf("submit: %v %v", r, err)
+	}
+	done := make(chan *countersign.Request, 1)
+	go func() {
+		w, _ := svc.WaitChange(ctx, bot, r.ID, 30*time.Second, 0)
+		done <- w
+	}()
+	time.Sleep(20 * time.Millisecond)
+	if _, err := svc.Review(ctx, dana, r.ID, gateway.ReviewInput{Verdict: countersign.VerdictApprove}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case w := <-done:
+		if w.State != countersign.StatePending || len(w.Reviews) != 1 {
+			t.Fatalf("woke with %s and %d reviews, want pending with 1", w.State, len(w.Reviews))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a review did not wake WaitChange")
+	}
+	// Told it has seen that review, it waits (here, for the timeout).
+	start := time.Now()
+	if w, err := svc.WaitChange(ctx, bot, r.ID, 200*time.Millisecond, 1); err != nil || w.State != countersign.StatePending || time.Since(start) < 200*time.Millisecond {
+		t.Fatalf("seen review: %v %v after %s", w, err, time.Since(start))
+	}
+}

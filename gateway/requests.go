@@ -235,13 +235,20 @@ func (s *Service) Get(ctx context.Context, by countersign.Principal, id string) 
 // Wait returns the request once it leaves pending, when d passes, or when the
 // service drains, whichever comes first.
 func (s *Service) Wait(ctx context.Context, by countersign.Principal, id string, d time.Duration) (*countersign.Request, error) {
+	return s.WaitChange(ctx, by, id, d, -1)
+}
+
+// WaitChange is Wait that also returns as soon as the pending request has
+// other than reviews reviews (a waiting line shows each approval as it
+// comes); reviews < 0 waits for the state alone.
+func (s *Service) WaitChange(ctx context.Context, by countersign.Principal, id string, d time.Duration, reviews int) (*countersign.Request, error) {
 	ch, unsubscribe := s.broker.subscribe(id)
 	defer unsubscribe()
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	for {
 		r, err := s.Get(ctx, by, id)
-		if err != nil || r.State != countersign.StatePending {
+		if err != nil || r.State != countersign.StatePending || (reviews >= 0 && len(r.Reviews) != reviews) {
 			return r, err
 		}
 		select {

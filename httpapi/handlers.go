@@ -51,7 +51,16 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, countersign.Errorf(countersign.EInvalid, "wait must be a duration such as 30s"))
 			return
 		}
-		req, err = s.svc.Wait(r.Context(), principal(r), id, min(d, MaxWait))
+		reviews := -1
+		if rs := r.URL.Query().Get("reviews"); rs != "" {
+			n, perr := strconv.Atoi(rs)
+			if perr != nil || n < 0 {
+				s.fail(w, r, countersign.Errorf(countersign.EInvalid, "reviews must be the number of reviews already seen"))
+				return
+			}
+			reviews = n
+		}
+		req, err = s.svc.WaitChange(r.Context(), principal(r), id, min(d, MaxWait), reviews)
 	} else {
 		req, err = s.svc.Get(r.Context(), principal(r), id)
 	}
