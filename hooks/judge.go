@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -168,8 +169,7 @@ func deny(id, format string, args ...any) Verdict {
 // unreachable answers when the server gave no decision: deny, unless the
 // server could not be reached at all and opt allows the kind offline.
 func unreachable(err error, kind countersign.ActionKind, opt Options) Verdict {
-	var ce *countersign.Error
-	if !errors.As(err, &ce) && !errors.Is(err, context.Canceled) {
+	if offline(err) {
 		for _, k := range opt.OfflineAllow {
 			if k == kind {
 				return Verdict{Allow: true, Reason: fmt.Sprintf("Countersign could not be reached (%v); the policy allows %s actions offline (offline_allow, as last heard from the server). Countersign has no record of this call.", err, kind)}
@@ -177,6 +177,15 @@ func unreachable(err error, kind countersign.ActionKind, opt Options) Verdict {
 		}
 	}
 	return deny("", "Countersign could not judge this call (%s), so it was not run. Try again later, or ask the user to check the Countersign server.", describe(err))
+}
+
+// offline reports whether err says the server could not be reached at all:
+// the HTTP transport got no answer (client.Client wraps it as *url.Error).
+// An answer that is not a decision (a proxy's error page, a body that is
+// not JSON, an API error) is not an outage, nor is a bad server URL.
+func offline(err error) bool {
+	var ue *url.Error
+	return errors.As(err, &ue) && ue.Op != "parse" && !errors.Is(err, context.Canceled)
 }
 
 func describe(err error) string {

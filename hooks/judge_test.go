@@ -2,6 +2,8 @@ package hooks_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +137,37 @@ func TestFailClosed(t *testing.T) {
 	badKey := client.New(e.url, "cs_wrong")
 	if v := hooks.Judge(context.Background(), badKey, gens, a, offline); v.Allow || !strings.Contains(v.Reason, "unauthenticated") {
 		t.Fatalf("bad key: %+v, want denied (an answer, not an outage)", v)
+	}
+}
+
+// Only a server that cannot be reached at all is offline: an answer that is
+// not Countersign's (a proxy's 502 or 413 page, a 200 that is not JSON) is
+// no decision, and denies even the kinds allowed offline.
+func TestOfflineOnlyWhenUnreachable(t *testing.T) {
+	in, _ := hooks.ParseClaude(fixture(t, "claude-code/pretooluse-edit.json"))
+	a, _ := in.Action(hc)
+	offline := hooks.Options{OfflineAllow: []countersign.ActionKind{countersign.ActionCustom}}
+	for name, h := range map[string]http.HandlerFunc{
+		"502 page": func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = w.Write([]byte("<html>Bad Gateway</html>"))
+		},
+		"413 page": func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			_, _ = w.Write([]byte("<html>413 Request Entity Too Large</html>"))
+		},
+		"200 not json": func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write([]byte("<html>captive portal</html>"))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			v := hooks.Judge(context.Background(), client.New(srv.URL, "cs_x"), hooks.NewMemoryGenerations(), a, offline)
+			if v.Allow {
+				t.Fatalf("%s: %+v, want denied (an answer, not an outage)", name, v)
+			}
+		})
 	}
 }
