@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	countersign "github.com/countersign/countersign"
@@ -50,6 +51,10 @@ func ParseClaude(raw []byte) (*ClaudeInput, error) {
 type Context struct {
 	Environment string
 	OnBehalfOf  string
+	// ProjectDir is the project's root where the hook knows it (Claude
+	// Code's CLAUDE_PROJECT_DIR, given to command hooks): file paths are
+	// relative to it. "" lets the hook input tell (see projectRoot).
+	ProjectDir string
 }
 
 // Action returns the action a tool call is: Bash a shell action, Write,
@@ -77,7 +82,7 @@ func (in *ClaudeInput) Action(c Context) (countersign.SubmitInput, error) {
 		a.Kind, a.Summary, a.Payload = countersign.ActionShell, "Claude Code Bash command", marshal(map[string]any{"command": t.Command})
 	case in.ToolName == "Write" || in.ToolName == "Edit" || in.ToolName == "MultiEdit":
 		var fc *fileChange
-		fc, err = parseFileChange(in.ToolName, in.Cwd, in.ToolInput)
+		fc, err = parseFileChange(in.ToolName, in.Cwd, in.projectRoot(c), in.ToolInput)
 		if err == nil {
 			a.Resource, a.Summary, a.Payload = "file:"+fc.Path, fc.summary(), marshal(fc)
 		}
@@ -112,6 +117,52 @@ func (in *ClaudeInput) Action(c Context) (countersign.SubmitInput, error) {
 		return countersign.SubmitInput{}, fmt.Errorf("%s: %w", in.ToolName, err)
 	}
 	return a, nil
+}
+
+// projectRoot is the directory file paths are made relative to: the
+// session's project, not its cwd, which a Bash `cd .github` moves (a Write
+// to workflows/deploy.yml from there is still .github/workflows/deploy.yml
+// to policy). It is c.ProjectDir when the cwd is inside it; else the
+// ancestor of the cwd that Claude Code named the session's transcript
+// directory after (~/.claude/projects/-home-user-p/... for /home/user/p);
+// else the cwd.
+func (in *ClaudeInput) projectRoot(c Context) string {
+	if in.Cwd == "" {
+		return ""
+	}
+	cwd := filepath.Clean(in.Cwd)
+	if c.ProjectDir != "" && within(filepath.Clean(c.ProjectDir), cwd) {
+		return filepath.Clean(c.ProjectDir)
+	}
+	if in.TranscriptPath != "" {
+		want := filepath.Base(filepath.Dir(in.TranscriptPath))
+		for dir := cwd; ; dir = filepath.Dir(dir) {
+			if sanitizedDir(dir) == want {
+				return dir
+			}
+			if filepath.Dir(dir) == dir {
+				break
+			}
+		}
+	}
+	return cwd
+}
+
+// sanitizedDir is a directory as Claude Code names its project folders:
+// every character but ASCII letters and digits becomes "-".
+func sanitizedDir(dir string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, dir)
+}
+
+// within reports whether path is root or inside it.
+func within(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../") && !filepath.IsAbs(rel)
 }
 
 // ClaudeOutput is a PreToolUse hook's answer. A hook of Countersign's only

@@ -19,8 +19,9 @@ const maxPreview = 4096
 // action.payload.path.startsWith(".github/workflows/")).
 type fileChange struct {
 	Tool string `json:"tool"`
-	// Path is relative to the session's working directory when the file is
-	// inside it, else absolute; FilePath is always absolute.
+	// Path is relative to the session's project (see projectRoot; not the
+	// cwd, which a Bash cd moves) when the file is inside it, else
+	// absolute; FilePath is always absolute.
 	Path     string     `json:"path"`
 	FilePath string     `json:"file_path"`
 	Edits    []fileEdit `json:"edits"`
@@ -45,8 +46,9 @@ func (f *fileChange) summary() string {
 
 // parseFileChange reads a Write ({file_path, content}), Edit ({file_path,
 // old_string, new_string, replace_all}) or MultiEdit ({file_path, edits})
-// input.
-func parseFileChange(tool, cwd string, raw json.RawMessage) (*fileChange, error) {
+// input. A relative file_path is taken from cwd; path is relative to root
+// (the project, see projectRoot) when the file is inside it.
+func parseFileChange(tool, cwd, root string, raw json.RawMessage) (*fileChange, error) {
 	type edit struct {
 		Old        string `json:"old_string"`
 		New        string `json:"new_string"`
@@ -82,8 +84,8 @@ func parseFileChange(tool, cwd string, raw json.RawMessage) (*fileChange, error)
 	}
 	abs = filepath.Clean(abs)
 	fc := &fileChange{Tool: tool, Path: abs, FilePath: abs}
-	if cwd != "" {
-		if rel, err := filepath.Rel(filepath.Clean(cwd), abs); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+	if root != "" && within(filepath.Clean(root), abs) {
+		if rel, err := filepath.Rel(filepath.Clean(root), abs); err == nil {
 			fc.Path = filepath.ToSlash(rel)
 		}
 	}

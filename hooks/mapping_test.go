@@ -209,3 +209,41 @@ func TestOutputs(t *testing.T) {
 		t.Errorf("cursor allow %v", cgot)
 	}
 }
+
+// A Bash `cd` moves the session's cwd, but not what a file path is relative
+// to: after `cd .github`, a Write to the workflows still has the path
+// .github/workflows/..., so a policy on that prefix holds it. The project
+// is the directory the session's transcript is named after, or
+// CLAUDE_PROJECT_DIR (Context.ProjectDir) where the hook has it.
+func TestFilePathRelativeToProjectNotCwd(t *testing.T) {
+	write := func(cwd, transcript string) []byte {
+		raw, _ := json.Marshal(map[string]any{"hook_event_name": "PreToolUse", "cwd": cwd, "tool_name": "Write",
+			"transcript_path": transcript,
+			"tool_input":      map[string]any{"file_path": "/home/user/my-project/.github/workflows/deploy.yml", "content": "x"}})
+		return raw
+	}
+	const transcript = "/home/user/.claude/projects/-home-user-my-project/8c35adc1.jsonl"
+	for name, c := range map[string]struct {
+		raw []byte
+		ctx hooks.Context
+	}{
+		"cd .github, transcript":           {write("/home/user/my-project/.github", transcript), hc},
+		"cd .github/workflows, transcript": {write("/home/user/my-project/.github/workflows", transcript), hc},
+		"cd .github, CLAUDE_PROJECT_DIR": {write("/home/user/my-project/.github", ""),
+			hooks.Context{Environment: hc.Environment, OnBehalfOf: hc.OnBehalfOf, ProjectDir: "/home/user/my-project"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			in, err := hooks.ParseClaude(c.raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := in.Action(c.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p := payload(t, a); p["path"] != ".github/workflows/deploy.yml" || a.Resource != "file:.github/workflows/deploy.yml" {
+				t.Fatalf("path %q, resource %q: want .github/workflows/deploy.yml", p["path"], a.Resource)
+			}
+		})
+	}
+}

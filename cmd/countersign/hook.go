@@ -44,6 +44,7 @@ func newHookCmd() *cobra.Command {
 				if err != nil {
 					return countersign.SubmitInput{}, err
 				}
+				hc.ProjectDir = os.Getenv("CLAUDE_PROJECT_DIR") // file paths are relative to it, not to the cwd
 				return in.Action(hc)
 			}, hooks.ClaudeOutput},
 		{"cursor", "A Cursor beforeShellExecution / beforeMCPExecution hook: reads the hook's JSON on stdin, answers allow or deny",
