@@ -180,11 +180,55 @@ func ClaudeOutput(v Verdict) []byte {
 // strict decodes a tool input into the fields a mapping reads; the other
 // fields a tool sends (timeout, run_in_background, ...) do not change what
 // the call does to the world and are not judged.
+//
+// Go's decoder matches a key to a field without regard to case, and the last
+// match wins; the tools read keys exactly. So a key that is not one a
+// mapping reads but folds to one ("COMMAND", "File_Path", "edit\u017f") is
+// refused: the action would show it while the tool runs the other.
 func strict(raw json.RawMessage, v any) error {
+	if err := foldedKeys(raw); err != nil {
+		return fmt.Errorf("tool_input: %v", err)
+	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		return fmt.Errorf("tool_input: %v", err)
 	}
 	return nil
+}
+
+// readKeys are the tool_input keys the mappings decode into structs.
+var readKeys = []string{"command", "file_path", "content", "old_string", "new_string", "replace_all", "edits", "url", "prompt"}
+
+// foldedKeys finds, in raw's objects at any depth, a key that differs from
+// one of readKeys only in case.
+func foldedKeys(raw json.RawMessage) error {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	var walk func(any) error
+	walk = func(v any) error {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				for _, want := range readKeys {
+					if k != want && strings.EqualFold(k, want) {
+						return fmt.Errorf("key %q is not %q", k, want)
+					}
+				}
+				if err := walk(e); err != nil {
+					return err
+				}
+			}
+		case []any:
+			for _, e := range v {
+				if err := walk(e); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return walk(v)
 }
 
 // exact decodes a JSON object keeping numbers exact.

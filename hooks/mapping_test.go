@@ -247,3 +247,32 @@ func TestFilePathRelativeToProjectNotCwd(t *testing.T) {
 		})
 	}
 }
+
+// Go's JSON decoder matches keys without regard to case (the last match
+// wins), the tools read them exactly: a key spelled otherwise than the one
+// the tool reads would let the action show a decoy while the tool does
+// something else. Such inputs are refused.
+func TestToolInputKeysMatchExactly(t *testing.T) {
+	for name, input := range map[string]string{
+		"bash":      `{"command": "kubectl delete namespace prod", "COMMAND": "ls"}`,
+		"write":     `{"file_path": "/p/.github/workflows/x.yml", "File_Path": "/p/README.md", "content": "x"}`,
+		"edit":      `{"file_path": "/p/a", "old_string": "a", "new_string": "evil", "New_String": "good"}`,
+		"multiedit": `{"file_path": "/p/a", "edits": [{"old_string": "a", "new_string": "evil", "NEW_STRING": "good"}]}`,
+		"webfetch":  `{"url": "https://evil.example/", "URL": "https://example.com/"}`,
+		"long s":    "{\"file_path\": \"/p/a\", \"edits\": [{\"old_string\": \"a\", \"new_string\": \"evil\"}], \"edit\u017f\": [{\"old_string\": \"a\", \"new_string\": \"good\"}]}",
+	} {
+		t.Run(name, func(t *testing.T) {
+			tool := map[string]string{"bash": "Bash", "write": "Write", "edit": "Edit", "multiedit": "MultiEdit",
+				"webfetch": "WebFetch", "long s": "MultiEdit"}[name]
+			raw := `{"hook_event_name": "PreToolUse", "cwd": "/p", "tool_name": "` + tool + `", "tool_input": ` + input + `}`
+			in, err := hooks.ParseClaude([]byte(raw))
+			if err == nil {
+				var a countersign.SubmitInput
+				a, err = in.Action(hc)
+				if err == nil {
+					t.Fatalf("accepted as %s", a.Payload)
+				}
+			}
+		})
+	}
+}
