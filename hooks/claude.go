@@ -73,11 +73,16 @@ func (in *ClaudeInput) Action(c Context) (countersign.SubmitInput, error) {
 		// The model's description of the command is not part of the
 		// action: the same command retried with other words must find the
 		// request that was approved.
+		// Running it outside Claude Code's sandbox is another action.
 		var t struct {
-			Command string `json:"command"`
+			Command   string `json:"command"`
+			NoSandbox bool   `json:"dangerouslyDisableSandbox"`
 		}
 		if err = strict(in.ToolInput, &t); err == nil && strings.TrimSpace(t.Command) == "" {
 			err = fmt.Errorf("no command in the Bash call")
+		}
+		if t.NoSandbox {
+			a.Labels["sandbox"] = "disabled"
 		}
 		a.Kind, a.Summary, a.Payload = countersign.ActionShell, "Claude Code Bash command", marshal(map[string]any{"command": t.Command})
 	case in.ToolName == "Write" || in.ToolName == "Edit" || in.ToolName == "MultiEdit":
@@ -196,7 +201,7 @@ func strict(raw json.RawMessage, v any) error {
 }
 
 // readKeys are the tool_input keys the mappings decode into structs.
-var readKeys = []string{"command", "file_path", "content", "old_string", "new_string", "replace_all", "edits", "url", "prompt"}
+var readKeys = []string{"command", "dangerouslyDisableSandbox", "file_path", "content", "old_string", "new_string", "replace_all", "edits", "url", "prompt"}
 
 // foldedKeys finds, in raw's objects at any depth, a key that differs from
 // one of readKeys only in case.

@@ -276,3 +276,33 @@ func TestToolInputKeysMatchExactly(t *testing.T) {
 		})
 	}
 }
+
+// A Bash call that asks to run outside Claude Code's sandbox
+// (dangerouslyDisableSandbox) is another action than the same command in
+// the sandbox: an approval of the sandboxed one does not let it run
+// unsandboxed, and reviewers and policy see it (label sandbox: disabled).
+func TestBashSandboxIsPartOfTheAction(t *testing.T) {
+	digest := func(input string) (string, countersign.SubmitInput) {
+		in, err := hooks.ParseClaude([]byte(`{"hook_event_name": "PreToolUse", "cwd": "/p", "tool_name": "Bash", "tool_input": ` + input + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := in.Action(hc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, d, err := a.Action().CanonicalDigest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d, a
+	}
+	in, _ := digest(`{"command": "make deploy"}`)
+	off, a := digest(`{"command": "make deploy", "dangerouslyDisableSandbox": true}`)
+	if in == off || a.Labels["sandbox"] != "disabled" {
+		t.Fatalf("unsandboxed: labels %v, same digest %v", a.Labels, in == off)
+	}
+	if same, _ := digest(`{"command": "make deploy", "dangerouslyDisableSandbox": false, "run_in_background": true}`); same != in {
+		t.Fatal("sandboxed with other options: another action")
+	}
+}
