@@ -3,7 +3,9 @@ package hooks
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -236,12 +238,15 @@ func foldedKeys(raw json.RawMessage) error {
 	return walk(v)
 }
 
-// exact decodes a JSON object keeping numbers exact.
+// exact decodes a JSON object keeping numbers exact; nothing may follow it.
 func exact(raw json.RawMessage, v *map[string]any) error {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
 	if err := d.Decode(v); err != nil {
 		return fmt.Errorf("tool_input: %v", err)
+	}
+	if _, err := d.Token(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("tool_input: more than one JSON value")
 	}
 	if *v == nil {
 		*v = map[string]any{}

@@ -306,3 +306,17 @@ func TestBashSandboxIsPartOfTheAction(t *testing.T) {
 		t.Fatal("sandboxed with other options: another action")
 	}
 }
+
+// Cursor's tool_input string holds one JSON object: anything after it is
+// refused, not dropped from the action.
+func TestCursorToolInputTrailingData(t *testing.T) {
+	raw, _ := json.Marshal(map[string]any{"hook_event_name": "beforeMCPExecution", "tool_name": "query",
+		"url": "https://mcp.example.com/mcp", "tool_input": `{"sql": "select 1"} {"sql": "drop table orders"}`})
+	in, err := hooks.ParseCursor(raw)
+	if err == nil {
+		var a countersign.SubmitInput
+		if a, err = in.Action(hc); err == nil {
+			t.Fatalf("accepted as %s", a.Payload)
+		}
+	}
+}
