@@ -18,6 +18,20 @@ type Generations interface {
 	Bump(base string, used int) // the request of generation used is finished
 }
 
+// Scoped returns g with its keys under scope (the agent): an agent's used-up
+// requests are its own, since idempotency keys are scoped to the agent. Two
+// agents sharing g (the server's, or one state file) would otherwise move
+// each other past requests their reviewers approved.
+func Scoped(g Generations, scope string) Generations { return scoped{g, scope + "/"} }
+
+type scoped struct {
+	g     Generations
+	scope string
+}
+
+func (s scoped) Get(base string) int        { return s.g.Get(s.scope + base) }
+func (s scoped) Bump(base string, used int) { s.g.Bump(s.scope+base, used) }
+
 // maxRemembered bounds the actions a Generations remembers.
 const maxRemembered = 4096
 

@@ -92,3 +92,36 @@ func (e *env) humanKey() string {
 	}
 	return k
 }
+
+// The server remembers used-up requests per agent: another agent running
+// the identical call (same command, cwd and environment, as in two
+// containers) does not move this agent past the request its reviewers
+// approved, so its retry still finds and runs it.
+func TestHTTPHookGenerationsPerAgent(t *testing.T) {
+	e := newEnv(t)
+	otherKey, _, err := e.svc.CreateKey(context.Background(), admin,
+		countersign.Principal{Kind: countersign.KindAgent, Name: "claude-2", Owner: "olive@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := "env=production&on_behalf_of=olive@example.com&wait=0s"
+	raw := fixture(t, "claude-code/pretooluse-bash.json")
+	held := func(key string) string {
+		_, d, why := e.postHook(key, q, raw)
+		if d != "deny" || !strings.Contains(why, "act_") {
+			t.Fatalf("held: %s %s", d, why)
+		}
+		id := why[strings.Index(why, "act_"):]
+		return id[:strings.IndexAny(id, " .")]
+	}
+	mine := held(e.key)
+	theirs := held(otherKey)
+	e.review(theirs, countersign.VerdictApprove, "")
+	if _, d, why := e.postHook(otherKey, q, raw); d != "allow" {
+		t.Fatalf("other agent after approval: %s %s", d, why)
+	}
+	e.review(mine, countersign.VerdictApprove, "")
+	if _, d, why := e.postHook(e.key, q, raw); d != "allow" || !strings.Contains(why, mine) {
+		t.Fatalf("retry after approval: %s %s, want allowed on %s", d, why, mine)
+	}
+}

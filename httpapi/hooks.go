@@ -64,7 +64,8 @@ func (s *Server) claudeHook(w http.ResponseWriter, r *http.Request) {
 		denied("Countersign could not read this call (%v), so it was not run.", err)
 		return
 	}
-	answer(hooks.Judge(r.Context(), serviceAPI{s, p}, s.hookGens, action, hooks.Options{Wait: wait}))
+	gens := hooks.Scoped(s.hookGens, string(p.Kind)+":"+p.Name) // idempotency keys are the agent's
+	answer(hooks.Judge(r.Context(), serviceAPI{s, p}, gens, action, hooks.Options{Wait: wait}))
 }
 
 // serviceAPI is hooks.API over the service, as principal p.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/url"
@@ -99,7 +101,11 @@ func judgeHook(ctx context.Context, stdin io.Reader, parse func([]byte, hooks.Co
 	}
 	cache := hooks.OfflineCache{Path: hooks.DefaultOfflinePath()}
 	now := time.Now()
-	v := hooks.Judge(ctx, c, hooks.FileGenerations{Path: hooks.DefaultGenerationsPath()}, in,
+	// The state file may serve several agents' keys: each has its own
+	// generations (named by a hash, not the key).
+	who := sha256.Sum256([]byte(os.Getenv("COUNTERSIGN_URL") + "\x00" + os.Getenv("COUNTERSIGN_KEY")))
+	gens := hooks.Scoped(hooks.FileGenerations{Path: hooks.DefaultGenerationsPath()}, hex.EncodeToString(who[:8]))
+	v := hooks.Judge(ctx, c, gens, in,
 		hooks.Options{Wait: wait, OfflineAllow: cache.Allow(now)})
 	if cache.Stale(now) {
 		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
