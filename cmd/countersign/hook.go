@@ -20,6 +20,11 @@ import (
 // maxHookInput bounds what a hook reads on stdin.
 const maxHookInput = 4 << 20
 
+// hookGrace is how long past --wait a hook may take in all before it
+// denies: less than the 30 s install adds for the tool's timeout, which
+// runs the call when it fires.
+var hookGrace = 20 * time.Second
+
 // hookFlags are the flags every judging hook takes.
 type hookFlags struct {
 	hc   hooks.Context
@@ -99,6 +104,8 @@ func judgeHook(ctx context.Context, stdin io.Reader, parse func([]byte, hooks.Co
 	if err != nil {
 		return hooks.Verdict{Reason: fmt.Sprintf("Countersign is not configured for this agent (%v), so the call was not run.", firstLine(err.Error()))}
 	}
+	ctx, cancel := context.WithTimeout(ctx, wait+hookGrace) // a server that never answers must not outlast the tool's timeout
+	defer cancel()
 	cache := hooks.OfflineCache{Path: hooks.DefaultOfflinePath()}
 	now := time.Now()
 	// The state file may serve several agents' keys: each has its own

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	countersign "github.com/countersign/countersign"
 )
@@ -166,5 +169,38 @@ func TestHookOffline(t *testing.T) {
 	}
 	if _, out := runHook(t, bash, "hook", "claude-code", "--env", "staging"); !strings.Contains(out, `"deny"`) {
 		t.Fatalf("down, shell not allowed offline: %s", out)
+	}
+}
+
+// A server that takes the call but never answers: the hook denies before
+// the tool's own timeout (--wait + 30 s, as install writes it), which would
+// run the call.
+func TestHookServerHangs(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	defer func(g time.Duration) { hookGrace = g }(hookGrace)
+	hookGrace = 200 * time.Millisecond
+	t.Setenv("COUNTERSIGN_URL", srv.URL)
+	t.Setenv("COUNTERSIGN_KEY", "cs_x")
+	t.Setenv("COUNTERSIGN_STATE_DIR", t.TempDir())
+	done := make(chan string, 1)
+	go func() {
+		_, out := runHook(t, hookFixture(t, "claude-code/pretooluse-bash.json"), "hook", "claude-code", "--wait", "100ms")
+		done <- out
+	}()
+	select {
+	case out := <-done:
+		if !strings.Contains(out, `"deny"`) {
+			t.Fatalf("hanging server: %s, want deny", out)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the hook hung with the server: the tool's timeout would run the call")
 	}
 }
