@@ -212,4 +212,7 @@ type EvidenceKeyView struct {
 // policy's offline_allow lets hooks allow while the server cannot be reached.
 type OfflineView struct {
 	Allow []ActionKind `json:"allow"`
+	// Note states Allow as of now, signed with the evidence key, for hooks
+	// to remember (see hooks.SignOffline); absent without a signing key.
+	Note string `json:"note,omitempty"`
 }

@@ -169,9 +169,9 @@ func (c *Client) TestPolicy(ctx context.Context, in countersign.PolicyTestInput)
 
 // OfflineAllow returns the action kinds the policy lets hooks allow while
 // the server cannot be reached.
-func (c *Client) OfflineAllow(ctx context.Context) ([]countersign.ActionKind, error) {
+func (c *Client) OfflineAllow(ctx context.Context) (*countersign.OfflineView, error) {
 	var v countersign.OfflineView
-	return v.Allow, c.do(ctx, http.MethodGet, "/v1/policy/offline", nil, &v)
+	return &v, c.do(ctx, http.MethodGet, "/v1/policy/offline", nil, &v)
 }
 
 // CreateKey creates a key; the secret in the answer is shown only once.

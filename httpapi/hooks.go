@@ -109,5 +109,14 @@ func (s *Server) offline(w http.ResponseWriter, r *http.Request) {
 	if kinds == nil {
 		kinds = []countersign.ActionKind{}
 	}
-	writeJSON(w, http.StatusOK, countersign.OfflineView{Allow: kinds})
+	v := countersign.OfflineView{Allow: kinds}
+	if s.signer != nil {
+		msg, err := hooks.SignOffline(s.signer, kinds, time.Now())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		v.Note = msg
+	}
+	writeJSON(w, http.StatusOK, v)
 }

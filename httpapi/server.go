@@ -16,6 +16,7 @@ import (
 	"github.com/countersign/countersign/hooks"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // MaxBody is the largest request body accepted.
@@ -38,6 +39,9 @@ type Config struct {
 	// ("POST /v1/channels/slack/interactions"). They authenticate each
 	// call by its signature, not by an API key.
 	Channels map[string]http.Handler
+	// Signer is the evidence signing key, which signs the offline_allow
+	// note hooks remember (GET /v1/policy/offline); nil: no note.
+	Signer note.Signer
 }
 
 // Server is the HTTP API; it implements http.Handler.
@@ -49,12 +53,13 @@ type Server struct {
 	metrics  *metrics
 	evidence countersign.EvidenceKeyView
 	hookGens *hooks.MemoryGenerations // per action, its used-up requests (hooks.go)
+	signer   note.Signer
 }
 
 // New returns the API server with every route registered.
 func New(cfg Config) *Server {
 	s := &Server{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready, mux: http.NewServeMux(), evidence: cfg.Evidence,
-		hookGens: hooks.NewMemoryGenerations()}
+		hookGens: hooks.NewMemoryGenerations(), signer: cfg.Signer}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -15,6 +15,7 @@ import (
 	countersign "github.com/countersign/countersign"
 	"github.com/countersign/countersign/hooks"
 	"github.com/spf13/cobra"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // maxHookInput bounds what a hook reads on stdin.
@@ -27,8 +28,9 @@ var hookGrace = 20 * time.Second
 
 // hookFlags are the flags every judging hook takes.
 type hookFlags struct {
-	hc   hooks.Context
-	wait time.Duration
+	hc          hooks.Context
+	wait        time.Duration
+	verifierKey string
 }
 
 func (f *hookFlags) add(cmd *cobra.Command) {
@@ -36,6 +38,8 @@ func (f *hookFlags) add(cmd *cobra.Command) {
 	fl.StringVar(&f.hc.Environment, "env", os.Getenv("COUNTERSIGN_ENV"), "environment of the actions (default $COUNTERSIGN_ENV)")
 	fl.StringVar(&f.hc.OnBehalfOf, "on-behalf-of", os.Getenv("COUNTERSIGN_ON_BEHALF_OF"), "the human the agent acts for (default $COUNTERSIGN_ON_BEHALF_OF)")
 	fl.DurationVar(&f.wait, "wait", hooks.DefaultWait, "how long a call held for review waits before it is denied with the pending request's id")
+	fl.StringVar(&f.verifierKey, "verifier-key", os.Getenv("COUNTERSIGN_VERIFIER_KEY"),
+		"the server's evidence verifier key, which signs the policy's offline_allow; without it nothing is allowed offline (default $COUNTERSIGN_VERIFIER_KEY)")
 }
 
 func newHookCmd() *cobra.Command {
@@ -77,7 +81,7 @@ that while the server cannot be reached the kinds the policy's offline_allow lis
 (as the hook last heard it, within 24 h) are allowed.`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
-				v := judgeHook(cmd.Context(), cmd.InOrStdin(), tool.parse, f.hc, f.wait)
+				v := judgeHook(cmd.Context(), cmd.InOrStdin(), tool.parse, f)
 				_, err := cmd.OutOrStdout().Write(tool.output(v))
 				return err
 			},
@@ -91,7 +95,8 @@ that while the server cannot be reached the kinds the policy's offline_allow lis
 
 // judgeHook reads a hook input and judges it; every failure is a denial.
 func judgeHook(ctx context.Context, stdin io.Reader, parse func([]byte, hooks.Context) (countersign.SubmitInput, error),
-	hc hooks.Context, wait time.Duration) hooks.Verdict {
+	f hookFlags) hooks.Verdict {
+	hc, wait := f.hc, f.wait
 	raw, err := io.ReadAll(io.LimitReader(stdin, maxHookInput+1))
 	if err != nil || len(raw) > maxHookInput {
 		return hooks.Verdict{Reason: fmt.Sprintf("Countersign could not read the hook input (%v); the call was not run.", errOrSize(err))}
@@ -107,6 +112,13 @@ func judgeHook(ctx context.Context, stdin io.Reader, parse func([]byte, hooks.Co
 	ctx, cancel := context.WithTimeout(ctx, wait+hookGrace) // a server that never answers must not outlast the tool's timeout
 	defer cancel()
 	cache := hooks.OfflineCache{Path: hooks.DefaultOfflinePath()}
+	if f.verifierKey != "" {
+		v, err := note.NewVerifier(f.verifierKey)
+		if err != nil {
+			return hooks.Verdict{Reason: fmt.Sprintf("Countersign's hook is misconfigured (--verifier-key: %v), so the call was not run.", err)}
+		}
+		cache.Verifier = v
+	}
 	now := time.Now()
 	// The state file may serve several agents' keys: each has its own
 	// generations (named by a hash, not the key).
@@ -117,8 +129,8 @@ func judgeHook(ctx context.Context, stdin io.Reader, parse func([]byte, hooks.Co
 	if cache.Stale(now) {
 		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
-		if kinds, err := c.OfflineAllow(rctx); err == nil {
-			_ = cache.Store(kinds, now) // unremembered, the next hook asks again
+		if v, err := c.OfflineAllow(rctx); err == nil && v.Note != "" {
+			_ = cache.Store(v.Note) // unremembered (or not verified), the next hook asks again
 		}
 	}
 	return v
@@ -162,6 +174,11 @@ timeout is set 30 s above --wait, since both tools run a call whose hook timed o
 			}
 			if f.wait != hooks.DefaultWait {
 				command += " --wait " + f.wait.String()
+			}
+			if httpURL != "" {
+				// An HTTP hook is judged on the server: nothing to pin.
+			} else if vkey := installVerifierKey(cmd, f.verifierKey); vkey != "" {
+				command += " --verifier-key " + shellQuote(vkey)
 			}
 			o := hooks.InstallOptions{Command: command, Timeout: int((f.wait + 30*time.Second).Seconds())}
 			var (
@@ -219,6 +236,31 @@ timeout is set 30 s above --wait, since both tools run a call whose hook timed o
 	fl.StringVar(&httpURL, "http", "", "Claude Code: an HTTP hook posting to this URL (the server's /v1/hooks/claude-code) instead of a command")
 	f.add(cmd)
 	return cmd
+}
+
+// installVerifierKey returns the verifier key to pin in an installed hook:
+// the one given, else the server's (COUNTERSIGN_URL, COUNTERSIGN_KEY), else
+// "" with a warning that nothing will be allowed offline.
+func installVerifierKey(cmd *cobra.Command, given string) string {
+	if given != "" {
+		if _, err := note.NewVerifier(given); err != nil {
+			fmt.Fprintf(cmd.ErrOrStderr(), "warning: --verifier-key: %v; the hook will allow nothing offline\n", err)
+			return ""
+		}
+		return given
+	}
+	c, err := newClient()
+	if err == nil {
+		ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Second)
+		defer cancel()
+		var vkey string
+		if vkey, err = c.VerifierKey(ctx); err == nil {
+			return vkey
+		}
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "warning: the server's verifier key is unknown (%s); the hook will allow nothing offline.\n"+
+		"hint: set COUNTERSIGN_URL and COUNTERSIGN_KEY, or pass --verifier-key (countersign evidence key)\n", firstLine(err.Error()))
+	return ""
 }
 
 // hookQuery adds the flags to an HTTP hook URL's query.

@@ -154,6 +154,25 @@ func TestHookOffline(t *testing.T) {
 	t.Setenv("COUNTERSIGN_STATE_DIR", t.TempDir())
 	edit := hookFixture(t, "claude-code/pretooluse-edit.json")
 	bash := hookFixture(t, "claude-code/pretooluse-bash.json")
+	var ek countersign.EvidenceKeyView
+	st, eb := e.call(os.Getenv("COUNTERSIGN_KEY"), "GET", "/v1/evidence/key", nil, &ek)
+	e.want(200, "", st, eb, "the verifier key")
+
+	// Without the pinned verifier key, nothing is believed offline.
+	if _, out := runHook(t, edit, "hook", "claude-code", "--env", "staging"); !strings.Contains(out, `"allow"`) {
+		t.Fatalf("up: %s", out)
+	}
+	t.Setenv("COUNTERSIGN_URL", "http://127.0.0.1:1")
+	if _, out := runHook(t, edit, "hook", "claude-code", "--env", "staging"); !strings.Contains(out, `"deny"`) {
+		t.Fatalf("down, no verifier key: %s", out)
+	}
+	t.Setenv("COUNTERSIGN_URL", e.url)
+	t.Setenv("COUNTERSIGN_STATE_DIR", t.TempDir())
+	// hook install pins the server's verifier key in the command it writes.
+	if code, out := runHook(t, nil, "hook", "install", "claude-code"); code != 0 || !strings.Contains(out, "--verifier-key "+ek.VerifierKey) {
+		t.Fatalf("install does not pin the verifier key %s: %s", ek.VerifierKey, out)
+	}
+	t.Setenv("COUNTERSIGN_VERIFIER_KEY", ek.VerifierKey)
 	// Down before the hook ever reached the server: nothing is allowed.
 	t.Setenv("COUNTERSIGN_URL", "http://127.0.0.1:1")
 	if _, out := runHook(t, edit, "hook", "claude-code", "--env", "staging"); !strings.Contains(out, `"deny"`) {

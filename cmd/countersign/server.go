@@ -131,6 +131,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	api := httpapi.New(httpapi.Config{Service: m.Service, Logger: log.With("component", "httpapi"), Registry: reg,
 		Channels: channelRoutes,
 		Evidence: countersign.EvidenceKeyView{Origin: m.evidence.Origin(), VerifierKey: m.evidence.verifier},
+		Signer:   m.evidence.signer,
 		Ready: func(ctx context.Context) error {
 			select {
 			case <-m.closing:
