@@ -57,6 +57,10 @@ type Context struct {
 	// Code's CLAUDE_PROJECT_DIR, given to command hooks): file paths are
 	// relative to it. "" lets the hook input tell (see projectRoot).
 	ProjectDir string
+	// ResolvePath, when set (a command hook, on the machine where the tool
+	// runs), resolves symbolic links in file paths, so that a link cannot
+	// dress a protected file as another (see ResolveExisting).
+	ResolvePath func(string) string
 }
 
 // Action returns the action a tool call is: Bash a shell action, Write,
@@ -89,7 +93,7 @@ func (in *ClaudeInput) Action(c Context) (countersign.SubmitInput, error) {
 		a.Kind, a.Summary, a.Payload = countersign.ActionShell, "Claude Code Bash command", marshal(map[string]any{"command": t.Command})
 	case in.ToolName == "Write" || in.ToolName == "Edit" || in.ToolName == "MultiEdit":
 		var fc *fileChange
-		fc, err = parseFileChange(in.ToolName, in.Cwd, in.projectRoot(c), in.ToolInput)
+		fc, err = parseFileChange(in.ToolName, in.Cwd, in.projectRoot(c), c.ResolvePath, in.ToolInput)
 		if err == nil {
 			a.Resource, a.Summary, a.Payload = "file:"+fc.Path, fc.summary(), marshal(fc)
 		}

@@ -48,7 +48,7 @@ func (f *fileChange) summary() string {
 // old_string, new_string, replace_all}) or MultiEdit ({file_path, edits})
 // input. A relative file_path is taken from cwd; path is relative to root
 // (the project, see projectRoot) when the file is inside it.
-func parseFileChange(tool, cwd, root string, raw json.RawMessage) (*fileChange, error) {
+func parseFileChange(tool, cwd, root string, resolve func(string) string, raw json.RawMessage) (*fileChange, error) {
 	type edit struct {
 		Old        string `json:"old_string"`
 		New        string `json:"new_string"`
@@ -83,6 +83,12 @@ func parseFileChange(tool, cwd, root string, raw json.RawMessage) (*fileChange, 
 		abs = filepath.Join(cwd, abs)
 	}
 	abs = filepath.Clean(abs)
+	if resolve != nil {
+		abs = resolve(abs)
+		if root != "" {
+			root = resolve(filepath.Clean(root))
+		}
+	}
 	fc := &fileChange{Tool: tool, Path: abs, FilePath: abs}
 	if root != "" && within(filepath.Clean(root), abs) {
 		if rel, err := filepath.Rel(filepath.Clean(root), abs); err == nil {
@@ -122,4 +128,22 @@ func preview(s string) (string, bool) {
 		cut--
 	}
 	return s[:cut], true
+}
+
+// ResolveExisting resolves the symbolic links of the longest part of an
+// absolute path that exists, and keeps the rest as written: the file a
+// Write creates, or the file an Edit changes, as the filesystem sees it
+// now. (A link made after the hook answered is not seen; policy on paths
+// is a guard against mistakes more than against an agent set on evasion.)
+func ResolveExisting(path string) string {
+	rest := ""
+	for dir := filepath.Clean(path); ; dir = filepath.Dir(dir) {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(real, rest)
+		}
+		if parent := filepath.Dir(dir); parent == dir {
+			return filepath.Clean(path)
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+	}
 }

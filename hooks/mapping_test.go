@@ -2,6 +2,8 @@ package hooks_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -317,6 +319,46 @@ func TestCursorToolInputTrailingData(t *testing.T) {
 		var a countersign.SubmitInput
 		if a, err = in.Action(hc); err == nil {
 			t.Fatalf("accepted as %s", a.Payload)
+		}
+	}
+}
+
+// A command hook sees through symbolic links: a Write to a link (or through
+// a linked directory) is judged as the file it reaches.
+func TestFilePathsThroughLinks(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, ".github", "workflows"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, ".github", "workflows", "deploy.yml"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(".github", "workflows"), filepath.Join(root, "w")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(".github", "workflows", "deploy.yml"), filepath.Join(root, "notes.txt")); err != nil {
+		t.Fatal(err)
+	}
+	c := hc
+	c.ProjectDir, c.ResolvePath = root, hooks.ResolveExisting
+	for file, want := range map[string]string{
+		"w/new.yml":         ".github/workflows/new.yml",
+		"notes.txt":         ".github/workflows/deploy.yml",
+		"src/new/file.go":   "src/new/file.go",
+		"w/../w/deploy.yml": ".github/workflows/deploy.yml",
+	} {
+		raw, _ := json.Marshal(map[string]any{"hook_event_name": "PreToolUse", "cwd": root, "tool_name": "Write",
+			"tool_input": map[string]any{"file_path": filepath.Join(root, file), "content": "x"}})
+		in, err := hooks.ParseClaude(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := in.Action(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := payload(t, a); p["path"] != want {
+			t.Errorf("%s: path %v, want %s", file, p["path"], want)
 		}
 	}
 }

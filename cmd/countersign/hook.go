@@ -56,6 +56,7 @@ func newHookCmd() *cobra.Command {
 					return countersign.SubmitInput{}, err
 				}
 				hc.ProjectDir = os.Getenv("CLAUDE_PROJECT_DIR") // file paths are relative to it, not to the cwd
+				hc.ResolvePath = hooks.ResolveExisting          // on the machine that runs the tool: see through links
 				return in.Action(hc)
 			}, hooks.ClaudeOutput},
 		{"cursor", "A Cursor beforeShellExecution / beforeMCPExecution hook: reads the hook's JSON on stdin, answers allow or deny",
