@@ -30,6 +30,14 @@ func (s *Server) claudeHook(w http.ResponseWriter, r *http.Request) {
 	denied := func(format string, args ...any) {
 		answer(hooks.Verdict{Reason: fmt.Sprintf(format, args...)})
 	}
+	defer func() {
+		// A dropped connection would let Claude Code run the call: a
+		// panic is a denial too.
+		if rec := recover(); rec != nil {
+			s.log.Error("claude-code hook panicked", "panic", rec)
+			denied("Countersign failed while judging this call; it was not run.")
+		}
+	}()
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
 		denied("Countersign refused the hook: no agent key (Authorization: Bearer $COUNTERSIGN_KEY); the call was not run.")
