@@ -54,7 +54,7 @@ func ParseCursor(raw []byte) (*CursorInput, error) {
 
 // Action returns the action the call is: a shell command, or an MCP tool
 // call whose server is the one the input names (mcp_server_name), else the
-// host of its URL, else its command line.
+// host and path of its URL, else its command line.
 func (in *CursorInput) Action(c Context) (countersign.SubmitInput, error) {
 	a := countersign.SubmitInput{Environment: c.Environment, OnBehalfOf: c.OnBehalfOf, Labels: map[string]string{"via": "cursor"}}
 	if in.Cwd != "" {
@@ -76,7 +76,8 @@ func (in *CursorInput) Action(c Context) (countersign.SubmitInput, error) {
 		if err != nil || u.Host == "" {
 			return countersign.SubmitInput{}, fmt.Errorf("MCP server URL %q cannot be read", in.URL)
 		}
-		server = u.Host
+		// Host and path: two servers on one host are two servers.
+		server = u.Host + strings.TrimSuffix(u.EscapedPath(), "/")
 	}
 	if server == "" {
 		server = strings.TrimSpace(in.Command)

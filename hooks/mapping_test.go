@@ -167,7 +167,7 @@ func TestCursorActions(t *testing.T) {
 	if err == nil {
 		a, err = in.Action(hc)
 	}
-	if err != nil || payload(t, a)["server"] != "mcp.example.com" {
+	if err != nil || payload(t, a)["server"] != "mcp.example.com/mcp" {
 		t.Fatalf("object tool_input with url: %+v %v", a, err)
 	}
 	if _, err := hooks.ParseCursor([]byte(`{"hook_event_name":"afterFileEdit"}`)); err == nil {
