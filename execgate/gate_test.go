@@ -131,3 +131,27 @@ func TestPayloadNeedsOneForm(t *testing.T) {
 		}
 	}
 }
+
+// A Ctrl-C caught while the grant was being taken stops the command from
+// starting: the terminal sent it before the command existed.
+func TestSignalBeforeStartDoesNotRun(t *testing.T) {
+	e := newEnv(t)
+	marker := filepath.Join(t.TempDir(), "ran")
+	cfg, out, errb := e.config("dev", "")
+	cfg.Argv = []string{"touch", marker}
+	sigs := make(chan os.Signal, 2)
+	sigs <- syscall.SIGWINCH // not terminating: ignored
+	sigs <- syscall.SIGINT
+	cfg.Signals = sigs
+	o := run(t, cfg, out, errb)
+	if o.code != 130 || o.err == nil || !strings.Contains(o.err.Error(), "SIGINT came before the command started") {
+		t.Fatalf("exit %d (%v), want 130: not started", o.code, o.err)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the command ran after a Ctrl-C")
+	}
+	v := e.only()
+	if v.State != countersign.StateExecuted || !strings.Contains(string(v.Result), "not started") {
+		t.Fatalf("request %s, result %s; want the grant used and the result saying it did not start", v.State, v.Result)
+	}
+}

@@ -14,6 +14,21 @@ import (
 	"github.com/countersign/countersign/dlp"
 )
 
+// caughtSignal returns a terminating signal already caught, if any; the
+// others (SIGWINCH: the command reads the size when it starts) are dropped.
+func (cfg *Config) caughtSignal() os.Signal {
+	for {
+		select {
+		case sig := <-cfg.Signals:
+			if terminates(sig) {
+				return sig
+			}
+		default:
+			return nil
+		}
+	}
+}
+
 // waitDelay bounds how long the output of a command that has exited is
 // still read: a background process it left behind may hold the pipes open.
 const waitDelay = 5 * time.Second
@@ -22,6 +37,15 @@ const waitDelay = 5 * time.Second
 // to it, and records the outcome before returning its exit status.
 func (cfg *Config) run(ctx context.Context, id string) (int, error) {
 	start := time.Now()
+	// A terminating signal caught after the wait (while the grant was being
+	// taken) stops the command from starting: a Ctrl-C the terminal sent
+	// before the command existed would otherwise be lost, and it would run.
+	if sig := cfg.caughtSignal(); sig != nil {
+		cfg.record(ctx, id, map[string]any{"status": "error", "error": "not started: " + signalName(sig) + " before the start",
+			"exit_code": exitCodeOf(sig), "duration_ms": time.Since(start).Milliseconds()})
+		return exitCodeOf(sig), &Refusal{Code: exitCodeOf(sig),
+			Msg: fmt.Sprintf("request %s was approved, but %s came before the command started: it was not run", id, signalName(sig))}
+	}
 	var cmd *exec.Cmd
 	if cfg.Shell != "" {
 		cmd = exec.Command("/bin/sh", "-c", cfg.Shell)
