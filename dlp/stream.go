@@ -140,7 +140,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 		w.s.buf = append(w.s.buf, rest[:n]...)
 		rest = rest[n:]
 		for w.s.ready() {
-			if err := w.emit(false); err != nil {
+			if err := w.emit(w.s.round(false)); err != nil {
 				return 0, err
 			}
 		}
@@ -166,15 +166,7 @@ func (w *Writer) Flush() error {
 	if safe == 0 {
 		return nil
 	}
-	out, err := w.s.roundHolding(len(pending) - safe)
-	if err != nil {
-		_, _ = io.WriteString(w.w, "\n"+WithheldNotice+"\n")
-		return err
-	}
-	if _, err := w.w.Write(out); err != nil {
-		return w.s.fail(err)
-	}
-	return nil
+	return w.emit(w.s.roundHolding(len(pending) - safe))
 }
 
 // Close masks and writes what is pending. It does not close the
@@ -184,11 +176,11 @@ func (w *Writer) Close() error {
 		return w.s.err
 	}
 	w.closed = true
-	return w.emit(true)
+	return w.emit(w.s.round(true))
 }
 
-func (w *Writer) emit(final bool) error {
-	out, err := w.s.round(final)
+// emit writes the output of a round.
+func (w *Writer) emit(out []byte, err error) error {
 	if err != nil {
 		// Best effort: the reader of the output learns why it stops.
 		_, _ = io.WriteString(w.w, "\n"+WithheldNotice+"\n")

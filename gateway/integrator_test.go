@@ -3,7 +3,6 @@ package gateway_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"path/filepath"
 	"sync"
@@ -15,24 +14,13 @@ import (
 
 	countersign "github.com/countersign/countersign"
 	"github.com/countersign/countersign/gateway"
+	"github.com/countersign/countersign/internal/notetest"
 	"github.com/countersign/countersign/ledger"
 )
 
 func testKey(t *testing.T) (note.Signer, note.Verifier) {
 	t.Helper()
-	skey, vkey, err := ledger.GenerateKey(rand.Reader, "countersign/test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := note.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := note.NewVerifier(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, v
+	return notetest.Keys(t, "countersign/test")
 }
 
 // checkLog recomputes the tree from the stored events and checks the newest

@@ -46,6 +46,7 @@ var (
 // agent key for the hooks.
 type env struct {
 	t   *testing.T
+	srv *apitest.Server
 	svc *gateway.Service
 	url string
 	key string
@@ -56,7 +57,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	srv := apitest.Start(t, testPolicy)
 	key := srv.Key(t, bot)
-	return &env{t: t, svc: srv.Svc, url: srv.URL, key: key, api: client.New(srv.URL, key)}
+	return &env{t: t, srv: srv, svc: srv.Svc, url: srv.URL, key: key, api: client.New(srv.URL, key)}
 }
 
 // fixture reads a hook payload taken from the tools' docs.
@@ -71,11 +72,7 @@ func fixture(t *testing.T, name string) []byte {
 
 func (e *env) get(id string) *countersign.Request {
 	e.t.Helper()
-	r, err := e.svc.Get(context.Background(), admin, id)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return r
+	return e.srv.Request(e.t, id)
 }
 
 func (e *env) review(id string, v countersign.Verdict, reason string) {

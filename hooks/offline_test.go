@@ -1,7 +1,6 @@
 package hooks_test
 
 import (
-	"crypto/rand"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,32 +10,15 @@ import (
 
 	countersign "github.com/countersign/countersign"
 	"github.com/countersign/countersign/hooks"
-	"golang.org/x/mod/sumdb/note"
+	"github.com/countersign/countersign/internal/notetest"
 )
-
-func noteKeys(t *testing.T, name string) (note.Signer, note.Verifier) {
-	t.Helper()
-	skey, vkey, err := note.GenerateKey(rand.Reader, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := note.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := note.NewVerifier(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, v
-}
 
 // The remembered offline_allow is believed only when the pinned key
 // verifies it, within MaxAge of its signing: an agent that writes the
 // state file cannot grant itself offline rights.
 func TestOfflineCache(t *testing.T) {
-	signer, verifier := noteKeys(t, "countersign.example")
-	other, _ := noteKeys(t, "countersign.example")
+	signer, verifier := notetest.Keys(t, "countersign.example")
+	other, _ := notetest.Keys(t, "countersign.example")
 	dir := t.TempDir()
 	c := hooks.OfflineCache{Path: filepath.Join(dir, "state", "offline.note"), Verifier: verifier}
 	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)

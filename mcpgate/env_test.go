@@ -49,6 +49,7 @@ var (
 // them and an agent's session.
 type env struct {
 	t     *testing.T
+	srv   *apitest.Server
 	svc   *gateway.Service
 	api   *client.Client // the agent's key
 	calls map[string]*atomic.Int32
@@ -114,7 +115,7 @@ func newEnv(t *testing.T, hold time.Duration, apiURL string) *env {
 	if apiURL == "" {
 		apiURL = srv.URL
 	}
-	e := &env{t: t, svc: srv.Svc, api: client.New(apiURL, key), calls: map[string]*atomic.Int32{}}
+	e := &env{t: t, srv: srv, svc: srv.Svc, api: client.New(apiURL, key), calls: map[string]*atomic.Int32{}}
 
 	upS, upC := mcp.NewInMemoryTransports()
 	e.up = upstream(e.calls)
@@ -210,11 +211,7 @@ func (e *env) review(id string, v countersign.Verdict, reason string) {
 
 func (e *env) get(id string) *countersign.Request {
 	e.t.Helper()
-	r, err := e.svc.Get(context.Background(), admin, id)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return r
+	return e.srv.Request(e.t, id)
 }
 
 // recorded waits for the result of request id, which the gateway records

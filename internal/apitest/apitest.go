@@ -64,3 +64,13 @@ func (s *Server) Client(t testing.TB, p countersign.Principal) *client.Client {
 	t.Helper()
 	return client.New(s.URL, s.Key(t, p))
 }
+
+// Request returns request id as an admin sees it.
+func (s *Server) Request(t testing.TB, id string) *countersign.Request {
+	t.Helper()
+	r, err := s.Svc.Get(context.Background(), Admin, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
