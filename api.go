@@ -159,10 +159,11 @@ type PolicyTestInput struct {
 
 // KeyInput is the body of POST /v1/keys.
 type KeyInput struct {
-	Kind   PrincipalKind `json:"kind"`
-	Name   string        `json:"name"`
-	Owner  string        `json:"owner,omitempty"`
-	Groups []string      `json:"groups,omitempty"`
+	Kind    PrincipalKind `json:"kind"`
+	Name    string        `json:"name"`
+	Owner   string        `json:"owner,omitempty"`
+	Groups  []string      `json:"groups,omitempty"`
+	Gateway bool          `json:"gateway,omitempty"` // see Principal.Gateway
 }
 
 // CreatedKey is the answer to POST /v1/keys: the secret is shown only here.

@@ -24,6 +24,12 @@ type Principal struct {
 	Name   string        `json:"name"`
 	Owner  string        `json:"owner,omitempty"`
 	Groups []string      `json:"groups,omitempty"`
+	// Gateway marks an agent key held by a Countersign way in that talks to
+	// MCP servers itself (countersign mcp, run where the agent cannot read
+	// its key): the tool annotations it submits are the ones the server
+	// advertised, and policy believes them for trusted servers. Admins set
+	// it when they create the key.
+	Gateway bool `json:"gateway,omitempty"`
 }
 
 // String returns "kind:name".
@@ -83,6 +89,9 @@ func (p Principal) Validate() error {
 		if strings.TrimSpace(g) == "" || strings.TrimSpace(g) != g {
 			return Errorf(EInvalid, "group %q must be a non-empty name without surrounding spaces", g)
 		}
+	}
+	if p.Gateway && p.Kind != KindAgent {
+		return Errorf(EInvalid, "only agent keys can be gateway keys")
 	}
 	switch p.Kind {
 	case KindAgent:

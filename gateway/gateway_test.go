@@ -446,3 +446,52 @@ default_review: {approvers: [any_human], min_approvals: 2}
 		t.Fatalf("seen review: %v %v after %s", w, err, time.Since(start))
 	}
 }
+
+// A gateway key's MCP annotations are the server's own (the gateway fetched
+// them), so policy believes them for a trusted server; any other agent's
+// are a claim and are not believed.
+func TestGatewayKeyVouchesForAnnotations(t *testing.T) {
+	t.Parallel()
+	p, err := policy.Parse("mcp.yaml", []byte(`version: 1
+default: deny
+analysis: {mcp: {trusted_servers: [db]}}
+rules:
+  - name: reads
+    match: action.kind == "mcp.tool" && mcp.read_only
+    effect: allow
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, _, _ := newService(t, nil)
+	ctx := context.Background()
+	if err := svc.SetPolicy(ctx, p, "test"); err != nil {
+		t.Fatal(err)
+	}
+	gw := countersign.Principal{Kind: countersign.KindAgent, Name: "mcp-gw", Owner: "olive@example.com", Gateway: true}
+	call := func(server string) countersign.Action {
+		return countersign.Action{Kind: countersign.ActionMCP, Environment: "production",
+			Payload: json.RawMessage(`{"server":"` + server + `","tool":"query","arguments":{},"annotations":{"readOnlyHint":true}}`)}
+	}
+	for _, c := range []struct {
+		name   string
+		by     countersign.Principal
+		server string
+		want   countersign.State
+	}{
+		{"gateway key, trusted server", gw, "db", countersign.StateApproved},
+		{"gateway key, untrusted server", gw, "web", countersign.StateDenied},
+		{"agent key, trusted server", bot, "db", countersign.StateDenied},
+	} {
+		r, _, err := svc.Submit(ctx, c.by, call(c.server))
+		if err != nil || r.State != c.want {
+			t.Errorf("%s: %v %v, want %s", c.name, r.State, err, c.want)
+		}
+		if d, err := svc.TestPolicy(ctx, c.by, call(c.server), ""); err != nil || (d.Effect == countersign.EffectAllow) != (c.want == countersign.StateApproved) {
+			t.Errorf("%s: policy test %v %v", c.name, d.Effect, err)
+		}
+	}
+	if err := (countersign.Principal{Kind: countersign.KindHuman, Name: "h@example.com", Gateway: true}).Validate(); err == nil {
+		t.Error("a human gateway key is valid")
+	}
+}

@@ -49,7 +49,7 @@ func (s *Service) submit(ctx context.Context, by countersign.Principal, a counte
 	if err != nil {
 		return nil, false, false, countersign.Errorf(countersign.EInvalid, "action cannot be canonicalized: %v", err)
 	}
-	d, uses, again := s.decide(ctx, a, payload, by.Owner)
+	d, uses, again := s.decide(vouched(ctx, by, a, payload), a, payload, by.Owner)
 	now := s.now()
 	// In key order, so that replicas lock one agent's counters in the same
 	// order whatever their policies' rule order.
@@ -212,8 +212,23 @@ func (s *Service) TestPolicy(ctx context.Context, by countersign.Principal, a co
 	if err != nil {
 		return countersign.Decision{}, err
 	}
-	d, _, _ := s.decide(ctx, a, payload, owner)
+	d, _, _ := s.decide(vouched(ctx, by, a, payload), a, payload, owner)
 	return d, nil
+}
+
+// vouched is ctx carrying the annotations of an MCP tool call as the server
+// advertised them, when a gateway key submits it: a gateway fetched them
+// from the server itself. Any other key's annotations are the agent's claim
+// (analyze.MCP records them as claimed and believes none).
+func vouched(ctx context.Context, by countersign.Principal, a countersign.Action, payload map[string]any) context.Context {
+	if !by.Gateway || by.Kind != countersign.KindAgent || a.Kind != countersign.ActionMCP {
+		return ctx
+	}
+	ann, ok := payload["annotations"].(map[string]any)
+	if !ok {
+		return ctx
+	}
+	return analyze.WithAdvertised(ctx, ann)
 }
 
 // Get returns a request, expiring it first when it is due. Agents see only

@@ -14,17 +14,17 @@ func newKeysCmd() *cobra.Command {
 	var (
 		agent, owner, human, admin string
 		groups                     []string
-		asJSON                     bool
+		asJSON, gatewayKey         bool
 	)
 	create := &cobra.Command{
-		Use:   "create (--agent NAME --owner EMAIL | --human EMAIL [--group G]... | --admin NAME)",
+		Use:   "create (--agent NAME --owner EMAIL [--gateway] | --human EMAIL [--group G]... | --admin NAME)",
 		Short: "Create a key; its secret is printed once",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var in countersign.KeyInput
 			switch {
 			case agent != "" && human == "" && admin == "":
-				in = countersign.KeyInput{Kind: countersign.KindAgent, Name: agent, Owner: owner}
+				in = countersign.KeyInput{Kind: countersign.KindAgent, Name: agent, Owner: owner, Gateway: gatewayKey}
 				if owner == "" {
 					return usageError{fmt.Errorf("--agent needs --owner EMAIL, the human responsible for it")}
 				}
@@ -37,6 +37,9 @@ func newKeysCmd() *cobra.Command {
 			}
 			if in.Kind != countersign.KindHuman && len(groups) > 0 {
 				return usageError{fmt.Errorf("--group applies to --human keys only")}
+			}
+			if in.Kind != countersign.KindAgent && gatewayKey {
+				return usageError{fmt.Errorf("--gateway applies to --agent keys only")}
 			}
 			c, err := newClient()
 			if err != nil {
@@ -60,6 +63,7 @@ func newKeysCmd() *cobra.Command {
 	f.StringVar(&human, "human", "", "a human's email")
 	f.StringArrayVar(&groups, "group", nil, "a group the human belongs to (repeatable)")
 	f.StringVar(&admin, "admin", "", "an admin's name")
+	f.BoolVar(&gatewayKey, "gateway", false, "an MCP gateway's agent key, run where agents cannot read it: the tool annotations it submits are believed for trusted servers")
 	addJSONFlag(create, &asJSON)
 
 	var listJSON bool
@@ -82,11 +86,15 @@ func newKeysCmd() *cobra.Command {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tKIND\tNAME\tOWNER\tGROUPS\tCREATED\tREVOKED")
 			for _, k := range keys {
+				kind := string(k.Principal.Kind)
+				if k.Principal.Gateway {
+					kind += " (gateway)"
+				}
 				revoked := ""
 				if k.RevokedAt != nil {
 					revoked = k.RevokedAt.Format(time.RFC3339)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%s\t%s\n", k.ID, k.Principal.Kind, k.Principal.Name, k.Principal.Owner,
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%s\t%s\n", k.ID, kind, k.Principal.Name, k.Principal.Owner,
 					k.Principal.Groups, k.CreatedAt.Format(time.RFC3339), revoked)
 			}
 			return tw.Flush()
