@@ -13,6 +13,7 @@ import (
 	"time"
 
 	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/dlp"
 )
 
 // The event types an integration receives.
@@ -67,6 +68,7 @@ type Notifier struct {
 	client       *http.Client
 	now          func() time.Time
 	timeout      time.Duration
+	masker       *dlp.Masker
 }
 
 var _ countersign.Notifier = (*Notifier)(nil)
@@ -85,7 +87,45 @@ func NewNotifier(integrations []Integration, client *http.Client, now func() tim
 	if now == nil {
 		now = time.Now
 	}
-	return &Notifier{integrations: byName(integrations), client: &c, now: now, timeout: Timeout}
+	return &Notifier{integrations: byName(integrations), client: &c, now: now, timeout: Timeout, masker: dlp.DefaultMasker()}
+}
+
+// masked is the request as it may leave Countersign: secrets and personal
+// data in what the agent wrote (the action's payload, summary, resource and
+// labels, the facts and reasons that may quote it, the recorded result) are
+// masked, as in Slack. The
+// identities (agent, owner, reviewers), ids and digest a receiver needs are
+// kept. An event that cannot be checked is not sent (the worker retries).
+func (n *Notifier) masked(ctx context.Context, v countersign.RequestView) (countersign.RequestView, error) {
+	for _, raw := range []*json.RawMessage{&v.Action.Payload, &v.Facts, &v.Result} { // facts quote argv; results are the agent's
+		if len(*raw) == 0 {
+			continue
+		}
+		out, _, err := n.masker.MaskJSON(ctx, *raw)
+		if err != nil {
+			return v, err
+		}
+		*raw = out
+	}
+	text := func(s *string) error {
+		out, _, err := n.masker.Mask(ctx, []byte(*s))
+		*s = string(out)
+		return err
+	}
+	errs := []error{text(&v.Action.Summary), text(&v.Action.Resource), text(&v.Reason)}
+	labels := make(map[string]string, len(v.Action.Labels))
+	for k, l := range v.Action.Labels {
+		errs = append(errs, text(&l))
+		labels[k] = l
+	}
+	if v.Action.Labels != nil {
+		v.Action.Labels = labels
+	}
+	v.Reasons = append([]string(nil), v.Reasons...)
+	for i := range v.Reasons {
+		errs = append(errs, text(&v.Reasons[i]))
+	}
+	return v, errors.Join(errs...)
 }
 
 // Notify posts the event of item about r, the request as it is now, to the
@@ -108,7 +148,11 @@ func (n *Notifier) Notify(ctx context.Context, item countersign.OutboxItem, r *c
 	if !ok {
 		return fmt.Errorf("webhook %s: outbox item %d has event type %q, which webhooks do not carry", name, item.ID, item.EventType)
 	}
-	body, err := json.Marshal(Event{Type: typ, Timestamp: item.CreatedAt.UTC(), EventType: item.EventType, Request: r.View()})
+	view, err := n.masked(ctx, r.View())
+	if err != nil {
+		return fmt.Errorf("webhook %s: event of request %s withheld: masking failed: %w", name, r.ID, err)
+	}
+	body, err := json.Marshal(Event{Type: typ, Timestamp: item.CreatedAt.UTC(), EventType: item.EventType, Request: view})
 	if err != nil {
 		return fmt.Errorf("webhook %s: encode event of request %s: %w", name, r.ID, err)
 	}

@@ -337,3 +337,34 @@ func TestNotifierFailures(t *testing.T) {
 		t.Errorf("with an ending context: %v", err)
 	}
 }
+
+// What leaves for a webhook is masked like what Slack shows: a token and
+// an email in the action do not reach the receiver, while the request's id
+// and digest, which a callback needs, do; the signature covers the masked
+// body.
+func TestNotifierMasksTheRequest(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rc := newReceiver(t, testSecret, e.clk.Now, nil)
+	n := webhook.NewNotifier([]webhook.Integration{{Name: "siem", URL: rc.srv.URL + "/hook", Secret: testSecret}}, nil, e.clk.Now)
+	r, _, err := e.svc.Submit(context.Background(), bot, countersign.Action{Kind: countersign.ActionSQL, Environment: "production",
+		Summary: "mail jane.doe@acme-corp.io", Labels: map[string]string{"ticket": "for jane.doe@acme-corp.io"},
+		Payload: json.RawMessage(`{"sql":"UPDATE users SET token = 'ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8' WHERE email = 'jane.doe@acme-corp.io'"}`)})
+	if err != nil || r.State != countersign.StatePending {
+		t.Fatalf("submit: %v %v", r, err)
+	}
+	if items, errs := deliver(t, e, n); len(items) != 1 || errs[0] != nil {
+		t.Fatalf("delivery: %v %v", items, errs)
+	}
+	d := rc.deliveries()[0]
+	if d.verifyErr != nil {
+		t.Fatalf("signature over the masked body: %v", d.verifyErr)
+	}
+	raw, _ := json.Marshal(d.event)
+	if s := string(raw); strings.Contains(s, "ghp_A1b2") || strings.Contains(s, "jane.doe@acme-corp.io") {
+		t.Fatalf("the event carries the secret or the email: %s", s)
+	}
+	if d.event.Request.ID != r.ID || d.event.Request.Digest != r.Digest {
+		t.Fatalf("event request id %q digest %q, want %q %q", d.event.Request.ID, d.event.Request.Digest, r.ID, r.Digest)
+	}
+}

@@ -183,22 +183,28 @@ func nonNil(s []string) []string {
 	return out
 }
 
-// brief shortens a command for a reason line.
+// brief shortens a command for a reason line. It keeps whole arguments
+// only: an argument cut short could hide a secret from the masking applied
+// to what reviewers and webhooks see (a token's prefix no detector knows),
+// so an argument that does not fit is left out, except the program itself.
 func brief(argv []string) string {
-	s := strings.Join(argv, " ")
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || r == '\r' {
-			return ' '
-		}
-		return r
-	}, s)
 	const max = 60
-	if len(s) > max {
-		cut := max
-		for cut > 0 && s[cut]&0xC0 == 0x80 { // do not split a UTF-8 sequence
-			cut--
+	var b strings.Builder
+	for i, a := range argv {
+		a = strings.Map(func(r rune) rune {
+			if r == '\n' || r == '\t' || r == '\r' {
+				return ' '
+			}
+			return r
+		}, a)
+		if i > 0 && b.Len()+1+len(a) > max {
+			b.WriteString(" …")
+			break
 		}
-		s = s[:cut] + "…"
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(a)
 	}
-	return s
+	return b.String()
 }
