@@ -131,6 +131,16 @@ func (s *Service) Run(ctx context.Context) error {
 // request's current state; used on shutdown.
 func (s *Service) Drain() { s.drainOnce.Do(func() { close(s.draining) }) }
 
+// Draining reports whether Drain was called: long-polls no longer wait.
+func (s *Service) Draining() bool {
+	select {
+	case <-s.draining:
+		return true
+	default:
+		return false
+	}
+}
+
 // Expire moves every due request to expired and returns how many it moved,
 // and the errors of those it could not move.
 func (s *Service) Expire(ctx context.Context) (n int, failed error) {

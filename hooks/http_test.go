@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	countersign "github.com/countersign/countersign"
 )
@@ -123,5 +124,42 @@ func TestHTTPHookGenerationsPerAgent(t *testing.T) {
 	e.review(mine, countersign.VerdictApprove, "")
 	if _, d, why := e.postHook(e.key, q, raw); d != "allow" || !strings.Contains(why, mine) {
 		t.Fatalf("retry after approval: %s %s, want allowed on %s", d, why, mine)
+	}
+}
+
+// A held call waiting on the server when it shuts down (its long-polls then
+// answer at once) is denied at once, naming the request, instead of
+// polling the store in a loop until its wait runs out and holding up the
+// shutdown.
+func TestHTTPHookDrain(t *testing.T) {
+	e := newEnv(t)
+	q := "env=production&on_behalf_of=olive@example.com&wait=1m"
+	type answer struct{ d, why string }
+	done := make(chan answer, 1)
+	go func() {
+		_, d, why := e.postHook(e.key, q, fixture(t, "claude-code/pretooluse-bash.json"))
+		done <- answer{d, why}
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		rs, _, err := e.svc.List(context.Background(), admin, countersign.ListRequestsParams{State: countersign.StatePending})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the held call made no request")
+		}
+	}
+	time.Sleep(50 * time.Millisecond) // the hook is in its wait
+	e.svc.Drain()
+	select {
+	case a := <-done:
+		if a.d != "deny" || !strings.Contains(a.why, "act_") {
+			t.Fatalf("drained: %s %q, want deny naming the request", a.d, a.why)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the hook kept waiting after the server began to shut down")
 	}
 }

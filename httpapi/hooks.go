@@ -97,6 +97,11 @@ func (a serviceAPI) Wait(ctx context.Context, id string, d time.Duration) (*coun
 	if err != nil {
 		return nil, err
 	}
+	if r.State == countersign.StatePending && a.s.svc.Draining() {
+		// Waits answer at once now: the hook would poll in a loop until
+		// its own wait ran out, holding up the shutdown.
+		return nil, countersign.Errorf(countersign.EUnavailable, "the server is shutting down")
+	}
 	v := r.View()
 	return &v, nil
 }
