@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -92,8 +93,8 @@ func NewNotifier(integrations []Integration, client *http.Client, now func() tim
 
 // masked is the request as it may leave Countersign: secrets and personal
 // data in what the agent wrote (the action's payload, summary, resource and
-// labels, the facts and reasons that may quote it, the recorded result) are
-// masked, as in Slack. The
+// labels, the facts and reasons that may quote it, reviewers' reasons, the
+// recorded result) are masked, as in Slack. The
 // identities (agent, owner, reviewers), ids and digest a receiver needs are
 // kept. An event that cannot be checked is not sent (the worker retries).
 func (n *Notifier) masked(ctx context.Context, v countersign.RequestView) (countersign.RequestView, error) {
@@ -121,9 +122,15 @@ func (n *Notifier) masked(ctx context.Context, v countersign.RequestView) (count
 	if v.Action.Labels != nil {
 		v.Action.Labels = labels
 	}
-	v.Reasons = append([]string(nil), v.Reasons...)
+	v.Reasons = slices.Clone(v.Reasons) // [] stays [], not null
 	for i := range v.Reasons {
 		errs = append(errs, text(&v.Reasons[i]))
+	}
+	// A reviewer's reason may quote the action (a rejection's is also the
+	// request's reason, masked above).
+	v.Reviews = slices.Clone(v.Reviews)
+	for i := range v.Reviews {
+		errs = append(errs, text(&v.Reviews[i].Reason))
 	}
 	return v, errors.Join(errs...)
 }

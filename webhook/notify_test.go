@@ -368,3 +368,43 @@ func TestNotifierMasksTheRequest(t *testing.T) {
 		t.Fatalf("event request id %q digest %q, want %q %q", d.event.Request.ID, d.event.Request.Digest, r.ID, r.Digest)
 	}
 }
+
+// A reviewer's reason that quotes what the agent sent is masked too, as
+// Slack masks it, and the request the notifier was given is not changed.
+func TestNotifierMasksReviewReasons(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rc := newReceiver(t, testSecret, e.clk.Now, nil)
+	n := webhook.NewNotifier([]webhook.Integration{{Name: "siem", URL: rc.srv.URL + "/hook", Secret: testSecret}}, nil, e.clk.Now)
+	r := e.submit(t)
+	if items, errs := deliver(t, e, n); len(items) != 1 || errs[0] != nil {
+		t.Fatalf("delivery: %v %v", items, errs)
+	}
+	if first, _ := json.Marshal(rc.deliveries()[0].event.Request); !strings.Contains(string(first), `"reviews":[]`) {
+		t.Fatalf("a request without reviews: %s, want \"reviews\":[]", first)
+	}
+	sam, _ := people.ByEmail("sam@example.com")
+	const token = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+	if _, err := e.svc.Review(context.Background(), sam.Principal(), r.ID,
+		gateway.ReviewInput{Verdict: countersign.VerdictReject, Reason: "it would leak " + token}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // review.recorded, request.rejected
+		if items, errs := deliver(t, e, n); len(items) != 1 || errs[0] != nil {
+			t.Fatalf("delivery: %v %v", items, errs)
+		}
+	}
+	got := rc.deliveries()
+	last := got[len(got)-1]
+	raw, _ := json.Marshal(last.event)
+	if strings.Contains(string(raw), token[:12]) {
+		t.Fatalf("the event carries the token a reviewer quoted: %s", raw)
+	}
+	if len(last.event.Request.Reviews) != 1 || !strings.HasPrefix(last.event.Request.Reviews[0].Reason, "it would leak ") {
+		t.Fatalf("reviews %+v, want the reason, masked", last.event.Request.Reviews)
+	}
+	stored, err := e.st.Request(context.Background(), r.ID)
+	if err != nil || stored.Reviews[0].Reason != "it would leak "+token {
+		t.Fatalf("stored review %+v %v, want it unchanged", stored.Reviews, err)
+	}
+}
