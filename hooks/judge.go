@@ -94,10 +94,14 @@ func Judge(ctx context.Context, api API, gens Generations, in countersign.Submit
 				gens.Bump(base, gen)
 			}
 			return v // still pending: the same call made again finds the request
-		default: // denied
+		case res.State == countersign.StateDenied:
 			gens.Bump(base, gen)
 			return deny(res.ID, "Countersign policy denied this call (request %s): %s. Do not retry it unchanged.",
 				res.ID, because(res.Reason, res.Reasons))
+		default: // an earlier identical call's request ended undecided or refused (cancelled, expired, rejected)
+			gens.Bump(base, gen)
+			return deny(res.ID, "The call was not run: Countersign request %s was %s (%s).",
+				res.ID, res.State, because(res.Reason, res.Reasons))
 		}
 	}
 	return deny("", "too many earlier identical calls; ask the user to check Countersign")

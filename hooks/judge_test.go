@@ -171,3 +171,28 @@ func TestOfflineOnlyWhenUnreachable(t *testing.T) {
 		})
 	}
 }
+
+// A held request that ended otherwise than by policy (cancelled, expired,
+// rejected) is not reported as a policy denial: the answer says what
+// became of it, and the same call made again is a new request.
+func TestEndedRequestIsNotAPolicyDenial(t *testing.T) {
+	e := newEnv(t)
+	gens := hooks.NewMemoryGenerations()
+	raw := fixture(t, "claude-code/pretooluse-bash.json") // held for review
+	v := e.claude(raw, gens, hooks.Options{})
+	if v.Allow || v.RequestID == "" {
+		t.Fatalf("held: %+v", v)
+	}
+	if _, err := e.api.Cancel(context.Background(), v.RequestID, "changed my mind"); err != nil {
+		t.Fatal(err)
+	}
+	again := e.claude(raw, gens, hooks.Options{})
+	if again.Allow || again.RequestID != v.RequestID || strings.Contains(again.Reason, "policy denied") ||
+		strings.Contains(again.Reason, "Do not retry") || !strings.Contains(again.Reason, "cancelled") {
+		t.Fatalf("after cancel: %+v, want a denial saying request %s was cancelled, not a policy denial", again, v.RequestID)
+	}
+	third := e.claude(raw, gens, hooks.Options{})
+	if third.Allow || third.RequestID == v.RequestID || !strings.Contains(third.Reason, "waiting for human approval") {
+		t.Fatalf("made again: %+v, want a new held request", third)
+	}
+}
