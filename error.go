@@ -62,3 +62,13 @@ func ErrorMessage(err error) string {
 	}
 	return "internal error"
 }
+
+// Describe renders an error for a person or a model: an API error by its
+// message and code, any other by its text.
+func Describe(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e != nil {
+		return e.Message + " (" + e.Code + ")"
+	}
+	return err.Error()
+}

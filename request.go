@@ -217,3 +217,24 @@ func (r *Request) Approvals() (got, want int) {
 	}
 	return got, want
 }
+
+// WhyNot says why a request did not go ahead: its reason, the reviewers'
+// rejections (each with its reviewer) and else the policy's reasons.
+func WhyNot(reason string, reviews []Review, policy []string) string {
+	var parts []string
+	if reason != "" {
+		parts = append(parts, reason)
+	}
+	for _, r := range reviews {
+		if r.Verdict == VerdictReject && r.Reason != "" && r.Reason != reason {
+			parts = append(parts, r.Reviewer+": "+r.Reason)
+		}
+	}
+	if len(parts) == 0 {
+		parts = policy
+	}
+	if len(parts) == 0 {
+		return "no reason given"
+	}
+	return strings.Join(parts, "; ")
+}

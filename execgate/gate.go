@@ -100,7 +100,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	in.Kind, in.Payload, in.Execute = countersign.ActionShell, payload, true
 	sub, err := cfg.API.Submit(ctx, in)
 	if err != nil {
-		return ExitRefused, refused("the command was not run: %s", describe(err))
+		return ExitRefused, refused("the command was not run: %s", countersign.Describe(err))
 	}
 	switch {
 	case sub.Executed:
@@ -108,18 +108,18 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	case sub.State == countersign.StatePending:
 		return cfg.hold(ctx, sub.ID)
 	}
-	return ExitRefused, refused("the command was not run: request %s is %s: %s", sub.ID, sub.State, why(sub.Reason, sub.Reasons, nil))
+	return ExitRefused, refused("the command was not run: request %s is %s: %s", sub.ID, sub.State, countersign.WhyNot(sub.Reason, nil, sub.Reasons))
 }
 
 // hold waits for reviewers, then takes the grant and runs the command.
 func (cfg *Config) hold(ctx context.Context, id string) (int, error) {
 	v, err := cfg.API.Get(ctx, id)
 	if err != nil {
-		return ExitRefused, refused("the command was not run: request %s: %s", id, describe(err))
+		return ExitRefused, refused("the command was not run: request %s: %s", id, countersign.Describe(err))
 	}
 	if v.State == countersign.StatePending {
 		fmt.Fprintf(cfg.Stderr, "countersign: request %s is waiting for approval by %s (%d/%d): %s\n",
-			id, Approvers(v), v.Approvals.Got, v.Approvals.Want, why("", v.Reasons, nil))
+			id, Approvers(v), v.Approvals.Got, v.Approvals.Want, countersign.WhyNot("", nil, v.Reasons))
 		if cfg.Progress != nil {
 			cfg.Progress(v)
 		}
@@ -152,7 +152,7 @@ func (cfg *Config) hold(ctx context.Context, id string) (int, error) {
 	}
 	cfg.endProgress()
 	if w.err != nil {
-		return ExitRefused, refused("the command was not run: waiting for request %s: %s", id, describe(w.err))
+		return ExitRefused, refused("the command was not run: waiting for request %s: %s", id, countersign.Describe(w.err))
 	}
 	v = w.v
 	switch v.State {
@@ -160,10 +160,10 @@ func (cfg *Config) hold(ctx context.Context, id string) (int, error) {
 	case countersign.StatePending:
 		return ExitRefused, refused("the command was not run: request %s is still pending after %s", id, cfg.Wait)
 	default:
-		return ExitRefused, refused("the command was not run: request %s was %s: %s", id, v.State, why(v.Reason, v.Reasons, v.Reviews))
+		return ExitRefused, refused("the command was not run: request %s was %s: %s", id, v.State, countersign.WhyNot(v.Reason, v.Reviews, v.Reasons))
 	}
 	if _, err := cfg.API.Execute(ctx, id, v.Digest); err != nil {
-		return ExitRefused, refused("the command was not run: request %s is approved but its grant could not be used: %s", id, describe(err))
+		return ExitRefused, refused("the command was not run: request %s is approved but its grant could not be used: %s", id, countersign.Describe(err))
 	}
 	return cfg.run(ctx, id)
 }
@@ -178,7 +178,7 @@ func (cfg *Config) cancel(id string, sig os.Signal) (int, error) {
 	}
 	code := exitCodeOf(sig)
 	if _, err := cfg.API.Cancel(ctx, id, reason); err != nil {
-		return code, &Refusal{Code: code, Msg: fmt.Sprintf("the command was not run (%s); cancelling request %s failed: %s", signalName(sig), id, describe(err))}
+		return code, &Refusal{Code: code, Msg: fmt.Sprintf("the command was not run (%s); cancelling request %s failed: %s", signalName(sig), id, countersign.Describe(err))}
 	}
 	return code, &Refusal{Code: code, Msg: fmt.Sprintf("the command was not run: request %s cancelled (%s)", id, signalName(sig))}
 }
@@ -205,30 +205,4 @@ func Approvers(v *countersign.RequestView) string {
 		return "reviewers"
 	}
 	return strings.Join(names, ", ")
-}
-
-// why says why a request did not go ahead: its reason, a rejection's
-// reason, or the policy's reasons.
-func why(reason string, reasons []string, reviews []countersign.Review) string {
-	for _, r := range reviews {
-		if r.Verdict == countersign.VerdictReject && r.Reason != "" {
-			return r.Reviewer + " rejected it: " + r.Reason
-		}
-	}
-	switch {
-	case reason != "":
-		return reason
-	case len(reasons) > 0:
-		return strings.Join(reasons, "; ")
-	}
-	return "no reason given"
-}
-
-// describe renders an error for a person: API errors by message and code.
-func describe(err error) string {
-	var ce *countersign.Error
-	if errors.As(err, &ce) {
-		return ce.Message + " (" + ce.Code + ")"
-	}
-	return err.Error()
 }

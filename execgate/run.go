@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	countersign "github.com/countersign/countersign"
 	"github.com/countersign/countersign/dlp"
 )
 
@@ -128,7 +129,7 @@ func (cfg *Config) record(ctx context.Context, id string, result map[string]any)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if _, err := cfg.API.RecordResult(ctx, id, result); err != nil {
-		fmt.Fprintf(cfg.Stderr, "countersign: warning: the result of request %s was not recorded: %s\n", id, describe(err))
+		fmt.Fprintf(cfg.Stderr, "countersign: warning: the result of request %s was not recorded: %s\n", id, countersign.Describe(err))
 	}
 }
 

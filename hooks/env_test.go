@@ -83,7 +83,7 @@ func (e *env) review(id string, v countersign.Verdict, reason string) {
 }
 
 // claude judges a Claude Code payload through the hooks package.
-func (e *env) claude(raw []byte, gens hooks.Generations, opt hooks.Options) hooks.Verdict {
+func (e *env) claude(raw []byte, gens client.Generations, opt hooks.Options) hooks.Verdict {
 	e.t.Helper()
 	in, err := hooks.ParseClaude(raw)
 	if err != nil {

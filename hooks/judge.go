@@ -13,8 +13,6 @@ package hooks
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +21,7 @@ import (
 	"time"
 
 	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/client"
 )
 
 // API is what judging needs of the Countersign server: client.Client, or
@@ -62,8 +61,8 @@ const maxGenerations = 64
 // action, so that a call made again finds its earlier request while that
 // request is pending or approved and unused; gens remembers, per action,
 // how many earlier requests are used up.
-func Judge(ctx context.Context, api API, gens Generations, in countersign.SubmitInput, opt Options) Verdict {
-	base, err := keyBase(in)
+func Judge(ctx context.Context, api API, gens client.Generations, in countersign.SubmitInput, opt Options) Verdict {
+	base, err := client.KeyStem("hook", in)
 	if err != nil {
 		return deny("", "the call cannot be described to Countersign (%v)", err)
 	}
@@ -97,11 +96,11 @@ func Judge(ctx context.Context, api API, gens Generations, in countersign.Submit
 		case res.State == countersign.StateDenied:
 			gens.Bump(base, gen)
 			return deny(res.ID, "Countersign policy denied this call (request %s): %s. Do not retry it unchanged.",
-				res.ID, because(res.Reason, res.Reasons))
+				res.ID, countersign.WhyNot(res.Reason, nil, res.Reasons))
 		default: // an earlier identical call's request ended undecided or refused (cancelled, expired, rejected)
 			gens.Bump(base, gen)
 			return deny(res.ID, "The call was not run: Countersign request %s was %s (%s).",
-				res.ID, res.State, because(res.Reason, res.Reasons))
+				res.ID, res.State, countersign.WhyNot(res.Reason, nil, res.Reasons))
 		}
 	}
 	return deny("", "too many earlier identical calls; ask the user to check Countersign")
@@ -130,20 +129,20 @@ func hold(ctx context.Context, api API, res *countersign.SubmitResult, opt Optio
 		w, err := api.Wait(ctx, res.ID, min(left, 25*time.Second))
 		if err != nil {
 			return deny(res.ID, "Countersign could not be asked about request %s (%s); the call was not run. Try again later.",
-				res.ID, describe(err)), stillPending
+				res.ID, countersign.Describe(err)), stillPending
 		}
 		view = w
 	}
 	if view.State != countersign.StateApproved {
 		return deny(res.ID, "The call was not run: Countersign request %s was %s (%s).", res.ID, view.State,
-			because(view.Reason, rejections(view))), finished
+			countersign.WhyNot(view.Reason, view.Reviews, view.Reasons)), finished
 	}
 	if _, err := api.Execute(ctx, view.ID, view.Digest); err != nil {
 		if countersign.ErrorCode(err) == countersign.EGrantUsed {
 			return Verdict{}, grantTaken
 		}
 		return deny(res.ID, "Countersign request %s is approved but its grant could not be used (%s); the call was not run.",
-			res.ID, describe(err)), finished
+			res.ID, countersign.Describe(err)), finished
 	}
 	return Verdict{Allow: true, RequestID: res.ID,
 		Reason: fmt.Sprintf("Approved in Countersign (request %s) by %s.", res.ID, strings.Join(approvers(view), ", "))}, finished
@@ -180,7 +179,7 @@ func unreachable(err error, kind countersign.ActionKind, opt Options) Verdict {
 			}
 		}
 	}
-	return deny("", "Countersign could not judge this call (%s), so it was not run. Try again later, or ask the user to check the Countersign server.", describe(err))
+	return deny("", "Countersign could not judge this call (%s), so it was not run. Try again later, or ask the user to check the Countersign server.", countersign.Describe(err))
 }
 
 // offline reports whether err says the server could not be reached at all:
@@ -190,34 +189,6 @@ func unreachable(err error, kind countersign.ActionKind, opt Options) Verdict {
 func offline(err error) bool {
 	var ue *url.Error
 	return errors.As(err, &ue) && ue.Op != "parse" && !errors.Is(err, context.Canceled)
-}
-
-func describe(err error) string {
-	var ce *countersign.Error
-	if errors.As(err, &ce) {
-		return ce.Message + " (" + ce.Code + ")"
-	}
-	return err.Error()
-}
-
-func because(reason string, reasons []string) string {
-	if reason != "" {
-		return reason
-	}
-	if len(reasons) > 0 {
-		return strings.Join(reasons, "; ")
-	}
-	return "no reason given"
-}
-
-func rejections(v *countersign.RequestView) []string {
-	var out []string
-	for _, r := range v.Reviews {
-		if r.Verdict == countersign.VerdictReject {
-			out = append(out, r.Reviewer+": "+r.Reason)
-		}
-	}
-	return out
 }
 
 func approvers(v *countersign.RequestView) []string {
@@ -231,18 +202,6 @@ func approvers(v *countersign.RequestView) []string {
 		out = []string{"the reviewers"}
 	}
 	return out
-}
-
-// keyBase is the stem of an action's idempotency key: a hash of what the
-// action is (not the key itself).
-func keyBase(in countersign.SubmitInput) (string, error) {
-	in.IdempotencyKey, in.Execute = "", false
-	_, digest, err := in.Action().CanonicalDigest()
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256([]byte(digest))
-	return "hook-" + hex.EncodeToString(sum[:12]), nil
 }
 
 // marshal is json.Marshal for payloads built here (never fails on them).

@@ -21,7 +21,7 @@ func bash(cmd string) []byte {
 // evidence shows it went ahead; running it again is a new request.
 func TestAllowedAtOnce(t *testing.T) {
 	e := newEnv(t)
-	gens := hooks.NewMemoryGenerations()
+	gens := client.NewMemoryGenerations()
 	v := e.claude(bash("ls -la"), gens, hooks.Options{})
 	if !v.Allow || v.RequestID == "" {
 		t.Fatalf("ls: %+v, want allow", v)
@@ -34,7 +34,7 @@ func TestAllowedAtOnce(t *testing.T) {
 		t.Fatalf("second ls: %+v, want a new allowed request", again)
 	}
 	// Forgotten generations cost round trips, not correctness.
-	third := e.claude(bash("ls -la"), hooks.NewMemoryGenerations(), hooks.Options{})
+	third := e.claude(bash("ls -la"), client.NewMemoryGenerations(), hooks.Options{})
 	if !third.Allow || third.RequestID == v.RequestID || third.RequestID == again.RequestID {
 		t.Fatalf("third ls with no memory: %+v, want a new allowed request", third)
 	}
@@ -88,7 +88,7 @@ func TestApprovedWhileWaiting(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}()
-	v := e.claude(fixture(t, "claude-code/pretooluse-bash.json"), hooks.NewMemoryGenerations(), hooks.Options{Wait: 10 * time.Second})
+	v := e.claude(fixture(t, "claude-code/pretooluse-bash.json"), client.NewMemoryGenerations(), hooks.Options{Wait: 10 * time.Second})
 	if !v.Allow {
 		t.Fatalf("approved while waiting: %+v", v)
 	}
@@ -97,7 +97,7 @@ func TestApprovedWhileWaiting(t *testing.T) {
 // Denied by policy, and rejected by a reviewer: denials with the reasons.
 func TestDeniedAndRejected(t *testing.T) {
 	e := newEnv(t)
-	gens := hooks.NewMemoryGenerations()
+	gens := client.NewMemoryGenerations()
 	v := e.claude(fixture(t, "claude-code/pretooluse-write.json"), gens, hooks.Options{})
 	if v.Allow || !strings.Contains(v.Reason, "CI workflows are changed through review") {
 		t.Fatalf("write to workflows: %+v, want denied with the policy's reason", v)
@@ -121,7 +121,7 @@ func TestFailClosed(t *testing.T) {
 	in, _ := hooks.ParseClaude(fixture(t, "claude-code/pretooluse-edit.json"))
 	a, _ := in.Action(hc)
 	down := client.New("http://127.0.0.1:1", e.key)
-	gens := hooks.NewMemoryGenerations()
+	gens := client.NewMemoryGenerations()
 	if v := hooks.Judge(context.Background(), down, gens, a, hooks.Options{}); v.Allow || !strings.Contains(v.Reason, "could not judge") {
 		t.Fatalf("server down: %+v, want denied", v)
 	}
@@ -164,7 +164,7 @@ func TestOfflineOnlyWhenUnreachable(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := httptest.NewServer(h)
 			defer srv.Close()
-			v := hooks.Judge(context.Background(), client.New(srv.URL, "cs_x"), hooks.NewMemoryGenerations(), a, offline)
+			v := hooks.Judge(context.Background(), client.New(srv.URL, "cs_x"), client.NewMemoryGenerations(), a, offline)
 			if v.Allow {
 				t.Fatalf("%s: %+v, want denied (an answer, not an outage)", name, v)
 			}
@@ -177,7 +177,7 @@ func TestOfflineOnlyWhenUnreachable(t *testing.T) {
 // became of it, and the same call made again is a new request.
 func TestEndedRequestIsNotAPolicyDenial(t *testing.T) {
 	e := newEnv(t)
-	gens := hooks.NewMemoryGenerations()
+	gens := client.NewMemoryGenerations()
 	raw := fixture(t, "claude-code/pretooluse-bash.json") // held for review
 	v := e.claude(raw, gens, hooks.Options{})
 	if v.Allow || v.RequestID == "" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/client"
 	"github.com/countersign/countersign/hooks"
 )
 
@@ -72,7 +73,7 @@ func (s *Server) claudeHook(w http.ResponseWriter, r *http.Request) {
 		denied("Countersign could not read this call (%v), so it was not run.", err)
 		return
 	}
-	gens := hooks.Scoped(s.hookGens, string(p.Kind)+":"+p.Name) // idempotency keys are the agent's
+	gens := client.Scoped(s.hookGens, string(p.Kind)+":"+p.Name) // idempotency keys are the agent's
 	answer(hooks.Judge(r.Context(), serviceAPI{s, p}, gens, action, hooks.Options{Wait: wait}))
 }
 

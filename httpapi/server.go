@@ -12,8 +12,8 @@ import (
 	"time"
 
 	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/client"
 	"github.com/countersign/countersign/gateway"
-	"github.com/countersign/countersign/hooks"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/mod/sumdb/note"
@@ -52,14 +52,14 @@ type Server struct {
 	mux      *http.ServeMux
 	metrics  *metrics
 	evidence countersign.EvidenceKeyView
-	hookGens *hooks.MemoryGenerations // per action, its used-up requests (hooks.go)
+	hookGens *client.MemoryGenerations // per agent and action, its used-up requests (hooks.go)
 	signer   note.Signer
 }
 
 // New returns the API server with every route registered.
 func New(cfg Config) *Server {
 	s := &Server{svc: cfg.Service, log: cfg.Logger, ready: cfg.Ready, mux: http.NewServeMux(), evidence: cfg.Evidence,
-		hookGens: hooks.NewMemoryGenerations(), signer: cfg.Signer}
+		hookGens: client.NewMemoryGenerations(), signer: cfg.Signer}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -3,14 +3,12 @@ package mcpgate
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/client"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -51,15 +49,18 @@ func (g *gate) callHandler(t *mcp.Tool) mcp.ToolHandler {
 		in := countersign.SubmitInput{Kind: countersign.ActionMCP, Environment: g.cfg.Environment,
 			OnBehalfOf: g.cfg.OnBehalfOf, Summary: "MCP tool call " + g.cfg.Server + "/" + t.Name, Payload: raw,
 			Execute: true}
-		base := callKey(g.cfg.Server, t.Name, args)
+		base, err := client.KeyStem("mcp", in)
+		if err != nil {
+			return errorResult("The call to %s cannot be described to Countersign (%v); the call was not made.", t.Name, err), nil
+		}
 		for range maxResubmits {
-			gen := g.generation(base)
+			gen := g.gens.Get(base)
 			in.IdempotencyKey = fmt.Sprintf("%s.%d", base, gen)
 			res, err := g.cfg.API.Submit(ctx, in)
 			if countersign.ErrorCode(err) == countersign.EGrantUsed {
 				// Approved earlier, and an identical call elsewhere took the
 				// grant between the lookup and the execution.
-				g.bump(base, gen)
+				g.gens.Bump(base, gen)
 				continue
 			}
 			if err != nil {
@@ -69,7 +70,7 @@ func (g *gate) callHandler(t *mcp.Tool) mcp.ToolHandler {
 				return notMade(t.Name, err), nil
 			}
 			if res.State == countersign.StateExecuted && !res.Executed { // an earlier identical call used it up
-				g.bump(base, gen)
+				g.gens.Bump(base, gen)
 				continue
 			}
 			c := &call{g: g, req: req, tool: t.Name, args: args, base: base, gen: gen}
@@ -107,63 +108,8 @@ func decodeArgs(raw json.RawMessage) (map[string]any, error) {
 	return args, nil
 }
 
-// callKey is the idempotency key's stem of a call: a hash of the server,
-// the tool and the arguments in canonical form (json.Marshal sorts keys).
-func callKey(server, tool string, args map[string]any) string {
-	raw, _ := json.Marshal([]any{server, tool, args})
-	sum := sha256.Sum256(raw)
-	return "mcp-" + hex.EncodeToString(sum[:16])
-}
-
-// generation returns the current generation of a call's idempotency key.
-func (g *gate) generation(base string) int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.gen[base]
-}
-
-// bump moves a call's key past generation used: the request it named is
-// finished, and the next identical call must be judged anew.
-func (g *gate) bump(base string, used int) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.gen[base] <= used {
-		g.gen[base] = used + 1
-	}
-}
-
 // notMade is the result of a call that could not be judged.
 func notMade(tool string, err error) *mcp.CallToolResult {
 	return errorResult("Countersign could not judge this call (%s), so the call to %s was not made. "+
-		"Try again later, or ask the user to check the Countersign server.", describe(err), tool)
-}
-
-// describe renders an API error for the model.
-func describe(err error) string {
-	var ce *countersign.Error
-	if errors.As(err, &ce) {
-		return ce.Message + " (" + ce.Code + ")"
-	}
-	return err.Error()
-}
-
-// reasonOf returns why a request ended as it did: its reason, the
-// reviewers' reasons and the policy's.
-func reasonOf(reason string, reviews []countersign.Review, policy []string) string {
-	var parts []string
-	if reason != "" {
-		parts = append(parts, reason)
-	}
-	for _, r := range reviews {
-		if r.Verdict == countersign.VerdictReject && r.Reason != "" && r.Reason != reason {
-			parts = append(parts, r.Reviewer+": "+r.Reason)
-		}
-	}
-	if len(parts) == 0 {
-		parts = policy
-	}
-	if len(parts) == 0 {
-		return "no reason given"
-	}
-	return strings.Join(parts, "; ")
+		"Try again later, or ask the user to check the Countersign server.", countersign.Describe(err), tool)
 }

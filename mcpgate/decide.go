@@ -38,13 +38,13 @@ func (c *call) decided(ctx context.Context, res *countersign.SubmitResult) (*mcp
 	case res.State == countersign.StatePending:
 		return c.hold(ctx, res.ID)
 	case res.State == countersign.StateDenied:
-		c.g.bump(c.base, c.gen)
+		c.g.gens.Bump(c.base, c.gen)
 		return errorResult("Countersign policy denied this call to %s (request %s): %s. The call was not made; do not retry it unchanged.",
-			c.tool, res.ID, reasonOf(res.Reason, nil, res.Reasons)), nil
+			c.tool, res.ID, countersign.WhyNot(res.Reason, nil, res.Reasons)), nil
 	default:
-		c.g.bump(c.base, c.gen)
+		c.g.gens.Bump(c.base, c.gen)
 		return errorResult("The call to %s was not made: request %s is %s (%s).", c.tool, res.ID, res.State,
-			reasonOf(res.Reason, nil, res.Reasons)), nil
+			countersign.WhyNot(res.Reason, nil, res.Reasons)), nil
 	}
 }
 
@@ -99,14 +99,14 @@ func (c *call) resolved(ctx context.Context, v *countersign.RequestView) (*mcp.C
 	if v.State == countersign.StateApproved {
 		return c.run(ctx, v.ID, v.Digest)
 	}
-	c.g.bump(c.base, c.gen)
+	c.g.gens.Bump(c.base, c.gen)
 	return errorResult("The call to %s was not made: Countersign request %s was %s (%s).", c.tool, v.ID, v.State,
-		reasonOf(v.Reason, v.Reviews, v.Reasons)), nil
+		countersign.WhyNot(v.Reason, v.Reviews, v.Reasons)), nil
 }
 
 // run uses the grant of request id, then forwards the call.
 func (c *call) run(ctx context.Context, id, digest string) (*mcp.CallToolResult, error) {
-	c.g.bump(c.base, c.gen) // whatever happens now, the request is used up
+	c.g.gens.Bump(c.base, c.gen) // whatever happens now, the request is used up
 	if _, err := c.g.cfg.API.Execute(ctx, id, digest); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -115,7 +115,7 @@ func (c *call) run(ctx context.Context, id, digest string) (*mcp.CallToolResult,
 			return nil, errGrantUsed
 		}
 		return errorResult("Countersign request %s is approved but its grant could not be used (%s); the call to %s was not made.",
-			id, describe(err), c.tool), nil
+			id, countersign.Describe(err), c.tool), nil
 	}
 	return c.forward(ctx, id)
 }
@@ -123,7 +123,7 @@ func (c *call) run(ctx context.Context, id, digest string) (*mcp.CallToolResult,
 // forward makes the call upstream once request id's grant is used, masks
 // the result and records the outcome.
 func (c *call) forward(ctx context.Context, id string) (*mcp.CallToolResult, error) {
-	c.g.bump(c.base, c.gen) // the request is used up
+	c.g.gens.Bump(c.base, c.gen) // the request is used up
 	params := &mcp.CallToolParams{Name: c.tool, Arguments: c.args}
 	if tok := c.req.Params.GetProgressToken(); tok != nil && c.req.Session != nil {
 		up, done := c.g.progressToken(c.req.Session, tok)

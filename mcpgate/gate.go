@@ -47,8 +47,7 @@ type gate struct {
 	cfg Config
 	up  *mcp.ClientSession
 
-	mu  sync.Mutex
-	gen map[string]int // idempotency generation per call: bumped when a request is used up
+	gens *client.MemoryGenerations // per call, its requests used up (see client.KeyStem)
 
 	f    follower           // what follows the upstream after the start (follow.go)
 	stop context.CancelFunc // stops following
@@ -101,7 +100,7 @@ func open(ctx context.Context, cfg Config, upstream mcp.Transport) (*gate, *mcp.
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	g := &gate{cfg: cfg, gen: map[string]int{}, recording: make(chan struct{}, maxRecording), f: newFollower()}
+	g := &gate{cfg: cfg, gens: client.NewMemoryGenerations(), recording: make(chan struct{}, maxRecording), f: newFollower()}
 	c := mcp.NewClient(&mcp.Implementation{Name: "countersign-mcp", Version: "1"}, g.clientOptions())
 	up, err := c.Connect(ctx, upstream, nil)
 	if err != nil {

@@ -81,7 +81,7 @@ expired action, or one still pending when --wait runs out, exits 1.`,
 			case countersign.StatePending:
 				return &exitError{code: 1, msg: fmt.Sprintf("request %s is still pending after %s\nhint: wait longer with --wait, or ask an approver to review it", v.ID, wait)}
 			default:
-				return &exitError{code: 1, msg: fmt.Sprintf("request %s was %s: %s", v.ID, v.State, refusal(v))}
+				return &exitError{code: 1, msg: fmt.Sprintf("request %s was %s: %s", v.ID, v.State, countersign.WhyNot(v.Reason, v.Reviews, v.Reasons))}
 			}
 			if asJSON {
 				return printJSON(out, v)
@@ -127,17 +127,6 @@ func parseLabels(labels []string) (map[string]string, error) {
 		m[k] = v
 	}
 	return m, nil
-}
-
-// refusal says why a request did not go ahead.
-func refusal(v *countersign.RequestView) string {
-	if v.Reason != "" {
-		return v.Reason
-	}
-	if len(v.Reasons) > 0 {
-		return strings.Join(v.Reasons, "; ")
-	}
-	return "no reason given"
 }
 
 // isTerminal reports whether w is a character device (a terminal).

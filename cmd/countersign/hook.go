@@ -13,6 +13,7 @@ import (
 	"time"
 
 	countersign "github.com/countersign/countersign"
+	"github.com/countersign/countersign/client"
 	"github.com/countersign/countersign/hooks"
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/sumdb/note"
@@ -124,7 +125,7 @@ func judgeHook(ctx context.Context, stdin io.Reader, parse func([]byte, hooks.Co
 	// The state file may serve several agents' keys: each has its own
 	// generations (named by a hash, not the key).
 	who := sha256.Sum256([]byte(os.Getenv("COUNTERSIGN_URL") + "\x00" + os.Getenv("COUNTERSIGN_KEY")))
-	gens := hooks.Scoped(hooks.FileGenerations{Path: hooks.DefaultGenerationsPath()}, hex.EncodeToString(who[:8]))
+	gens := client.Scoped(hooks.FileGenerations{Path: hooks.DefaultGenerationsPath()}, hex.EncodeToString(who[:8]))
 	v := hooks.Judge(ctx, c, gens, in,
 		hooks.Options{Wait: wait, OfflineAllow: cache.Allow(now)})
 	if cache.Stale(now) {

@@ -38,7 +38,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return ee.code
 	}
-	fmt.Fprintln(stderr, "countersign: "+describe(err))
+	fmt.Fprintln(stderr, "countersign: "+countersign.Describe(err))
 	if h := hint(err); h != "" {
 		fmt.Fprintln(stderr, "hint: "+h)
 	}
@@ -46,15 +46,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return 1
-}
-
-// describe renders an error for a person: API errors by message and code.
-func describe(err error) string {
-	var ce *countersign.Error
-	if errors.As(err, &ce) {
-		return ce.Message + " (" + ce.Code + ")"
-	}
-	return err.Error()
 }
 
 func hint(err error) string {
