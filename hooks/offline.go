@@ -78,9 +78,6 @@ func DefaultOfflinePath() string {
 
 // read returns the remembered note's kinds and signing time, if it verifies.
 func (c OfflineCache) read() ([]countersign.ActionKind, time.Time, bool) {
-	if c.Verifier == nil {
-		return nil, time.Time{}, false
-	}
 	raw, err := os.ReadFile(c.Path)
 	if err != nil {
 		return nil, time.Time{}, false
@@ -89,24 +86,32 @@ func (c OfflineCache) read() ([]countersign.ActionKind, time.Time, bool) {
 	return kinds, at, err == nil
 }
 
-// Allow returns the kinds the remembered note allows, none when there is
-// no verifier, no note, a note that does not verify, or one too old.
-func (c OfflineCache) Allow(now time.Time) []countersign.ActionKind {
-	kinds, at, ok := c.read()
-	if !ok || now.Sub(at) > MaxAge || at.After(now.Add(time.Minute)) {
-		return nil
+// Load reads the remembered note once: the kinds it allows (none when
+// there is no verifier, no note, a note that does not verify, or one too
+// old) and whether it should be asked for again (never without a
+// verifier: it could not be believed).
+func (c OfflineCache) Load(now time.Time) (allow []countersign.ActionKind, stale bool) {
+	if c.Verifier == nil {
+		return nil, false
 	}
-	return kinds
+	kinds, at, ok := c.read()
+	future := at.After(now.Add(time.Minute))
+	if ok && !future && now.Sub(at) <= MaxAge {
+		allow = kinds
+	}
+	return allow, !ok || future || now.Sub(at) > RefreshAfter
 }
 
-// Stale reports whether the note should be asked for again (never without
-// a verifier: it could not be believed).
+// Allow is Load's allowed kinds.
+func (c OfflineCache) Allow(now time.Time) []countersign.ActionKind {
+	allow, _ := c.Load(now)
+	return allow
+}
+
+// Stale is Load's stale.
 func (c OfflineCache) Stale(now time.Time) bool {
-	if c.Verifier == nil {
-		return false
-	}
-	_, at, ok := c.read()
-	return !ok || now.Sub(at) > RefreshAfter || at.After(now.Add(time.Minute))
+	_, stale := c.Load(now)
+	return stale
 }
 
 // Store remembers a note the server sent, if it verifies.

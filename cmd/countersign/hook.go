@@ -126,9 +126,9 @@ func judgeHook(ctx context.Context, stdin io.Reader, parse func([]byte, hooks.Co
 	// generations (named by a hash, not the key).
 	who := sha256.Sum256([]byte(os.Getenv("COUNTERSIGN_URL") + "\x00" + os.Getenv("COUNTERSIGN_KEY")))
 	gens := client.Scoped(hooks.FileGenerations{Path: hooks.DefaultGenerationsPath()}, hex.EncodeToString(who[:8]))
-	v := hooks.Judge(ctx, c, gens, in,
-		hooks.Options{Wait: wait, OfflineAllow: cache.Allow(now)})
-	if cache.Stale(now) {
+	offline, stale := cache.Load(now) // one read and one signature check
+	v := hooks.Judge(ctx, c, gens, in, hooks.Options{Wait: wait, OfflineAllow: offline})
+	if stale {
 		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		if v, err := c.OfflineAllow(rctx); err == nil && v.Note != "" {
