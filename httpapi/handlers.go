@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -16,16 +17,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var (
-		req               *countersign.Request
-		created, executed bool
-		err               error
-	)
-	if in.Execute {
-		req, created, executed, err = s.svc.SubmitExecute(r.Context(), principal(r), in.Action())
-	} else {
-		req, created, err = s.svc.Submit(r.Context(), principal(r), in.Action())
-	}
+	res, created, err := s.submitAs(r.Context(), principal(r), in)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -34,9 +26,28 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	if !created {
 		status = http.StatusOK
 	}
+	writeJSON(w, status, res)
+}
+
+// submitAs submits in as p (taking the grant at once when in.Execute asks)
+// and returns the answer: POST /v1/actions, and the hooks served here.
+func (s *Server) submitAs(ctx context.Context, p countersign.Principal, in countersign.SubmitInput) (*countersign.SubmitResult, bool, error) {
+	var (
+		req               *countersign.Request
+		created, executed bool
+		err               error
+	)
+	if in.Execute {
+		req, created, executed, err = s.svc.SubmitExecute(ctx, p, in.Action())
+	} else {
+		req, created, err = s.svc.Submit(ctx, p, in.Action())
+	}
+	if err != nil {
+		return nil, false, err
+	}
 	res := req.SubmitResult()
 	res.Executed = executed
-	writeJSON(w, status, res)
+	return &res, created, nil
 }
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {

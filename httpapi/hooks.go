@@ -84,13 +84,8 @@ type serviceAPI struct {
 }
 
 func (a serviceAPI) Submit(ctx context.Context, in countersign.SubmitInput) (*countersign.SubmitResult, error) {
-	r, _, executed, err := a.s.svc.SubmitExecute(ctx, a.p, in.Action())
-	if err != nil {
-		return nil, err
-	}
-	res := r.SubmitResult()
-	res.Executed = executed
-	return &res, nil
+	res, _, err := a.s.submitAs(ctx, a.p, in)
+	return res, err
 }
 
 func (a serviceAPI) Wait(ctx context.Context, id string, d time.Duration) (*countersign.RequestView, error) {
