@@ -9,7 +9,6 @@ import (
 	"time"
 
 	countersign "github.com/countersign/countersign"
-	"github.com/countersign/countersign/dlp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -32,6 +31,7 @@ type call struct {
 func (c *call) decided(ctx context.Context, res *countersign.SubmitResult) (*mcp.CallToolResult, error) {
 	switch {
 	case res.Executed:
+		c.g.gens.Bump(c.base, c.gen) // the request is used up
 		return c.forward(ctx, res.ID)
 	case res.State == countersign.StateApproved:
 		return c.run(ctx, res.ID, res.Digest)
@@ -120,10 +120,9 @@ func (c *call) run(ctx context.Context, id, digest string) (*mcp.CallToolResult,
 	return c.forward(ctx, id)
 }
 
-// forward makes the call upstream once request id's grant is used, masks
-// the result and records the outcome.
+// forward makes the call upstream once request id's grant is used (and
+// the call's generation bumped), masks the result and records the outcome.
 func (c *call) forward(ctx context.Context, id string) (*mcp.CallToolResult, error) {
-	c.g.gens.Bump(c.base, c.gen) // the request is used up
 	params := &mcp.CallToolParams{Name: c.tool, Arguments: c.args}
 	if tok := c.req.Params.GetProgressToken(); tok != nil && c.req.Session != nil {
 		up, done := c.g.progressToken(c.req.Session, tok)
@@ -140,7 +139,7 @@ func (c *call) forward(ctx context.Context, id string) (*mcp.CallToolResult, err
 	if err != nil {
 		// The upstream's error may quote the data it read: mask it too.
 		msg := err.Error()
-		if merr := c.g.maskText(ctx, &msg, dlp.Counts{}); merr != nil {
+		if merr := c.g.maskText(ctx, &msg, nil); merr != nil {
 			msg = "(withheld: it could not be checked for sensitive data)"
 		}
 		c.record(id, map[string]any{"status": "error", "error": msg})
