@@ -27,7 +27,10 @@ type follower struct {
 	prompts map[string]bool
 	level   mcp.LoggingLevel // the client's logging level for the session
 
-	changed chan func(context.Context) error // list syncs to run, off the upstream's read loop
+	// The lists the upstream said changed, synced off its read loop: one
+	// flag per list, so that no change is dropped and repeats collapse.
+	dirty [numLists]bool
+	wake  chan struct{} // cap 1: a sync is due
 
 	progMu   sync.Mutex
 	progN    uint64
@@ -42,16 +45,24 @@ type progressSink struct {
 
 func newFollower() follower {
 	return follower{tools: map[string]bool{}, res: map[string]bool{}, tmpls: map[string]bool{}, prompts: map[string]bool{},
-		changed: make(chan func(context.Context) error, 8), progress: map[string]progressSink{}}
+		wake: make(chan struct{}, 1), progress: map[string]progressSink{}}
 }
+
+// The lists the gateway mirrors.
+const (
+	toolsList = iota
+	promptsList
+	resourcesList
+	numLists
+)
 
 // clientOptions are the gateway's options as the upstream's client: its
 // notifications are passed on.
 func (g *gate) clientOptions() *mcp.ClientOptions {
 	return &mcp.ClientOptions{
-		ToolListChangedHandler:     func(context.Context, *mcp.ToolListChangedRequest) { g.resync(g.syncTools) },
-		PromptListChangedHandler:   func(context.Context, *mcp.PromptListChangedRequest) { g.resync(g.syncPrompts) },
-		ResourceListChangedHandler: func(context.Context, *mcp.ResourceListChangedRequest) { g.resync(g.syncResources) },
+		ToolListChangedHandler:     func(context.Context, *mcp.ToolListChangedRequest) { g.resync(toolsList) },
+		PromptListChangedHandler:   func(context.Context, *mcp.PromptListChangedRequest) { g.resync(promptsList) },
+		ResourceListChangedHandler: func(context.Context, *mcp.ResourceListChangedRequest) { g.resync(resourcesList) },
 		ResourceUpdatedHandler: func(ctx context.Context, req *mcp.ResourceUpdatedNotificationRequest) {
 			if srv := g.server(); srv != nil {
 				if err := srv.ResourceUpdated(ctx, req.Params); err != nil {
@@ -70,26 +81,41 @@ func (g *gate) server() *mcp.Server {
 	return g.f.srv
 }
 
-// resync queues a list sync: notification handlers run on the upstream
-// connection's read loop, which a sync (a request upstream) must not block.
-func (g *gate) resync(sync func(context.Context) error) {
-	if g.server() == nil {
+// resync marks a list changed for follow to sync: notification handlers
+// run on the upstream connection's read loop, which a sync (a request
+// upstream) must not block.
+func (g *gate) resync(list int) {
+	g.f.mu.Lock()
+	if g.f.srv == nil {
+		g.f.mu.Unlock()
 		return // the mirror, still being built, lists afresh
 	}
+	g.f.dirty[list] = true
+	g.f.mu.Unlock()
 	select {
-	case g.f.changed <- sync:
-	default: // enough syncs queued; each lists everything
+	case g.f.wake <- struct{}{}:
+	default: // a sync is due already; it will see the flag
 	}
 }
 
-// follow runs queued list syncs until ctx is done.
+// follow syncs the lists marked changed until ctx is done.
 func (g *gate) follow(ctx context.Context) {
+	syncs := [numLists]func(context.Context) error{toolsList: g.syncTools, promptsList: g.syncPrompts, resourcesList: g.syncResources}
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case sync := <-g.f.changed:
-			if err := sync(ctx); err != nil && ctx.Err() == nil {
+		case <-g.f.wake:
+		}
+		g.f.mu.Lock()
+		dirty := g.f.dirty
+		g.f.dirty = [numLists]bool{}
+		g.f.mu.Unlock()
+		for list, changed := range dirty {
+			if !changed {
+				continue
+			}
+			if err := syncs[list](ctx); err != nil && ctx.Err() == nil {
 				g.cfg.Logger.Warn("follow upstream list change", "server", g.cfg.Server, "error", err)
 			}
 		}
