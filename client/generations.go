@@ -3,6 +3,7 @@ package client
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"slices"
 	"sync"
 	"time"
@@ -19,14 +20,19 @@ import (
 // a used request is found (state executed) and skipped.
 
 // KeyStem is the stem of an action's idempotency key: prefix and a hash of
-// what the action is (its digest, without the key).
+// what the action is, as submitted (without the key). The callers build a
+// call's payload the same way each time (json.Marshal sorts map keys), so
+// the same call has the same stem; were two encodings of one action to
+// differ, a call made again would only open a new request, never reuse
+// another action's. Cheaper than the canonical digest (JCS), which the
+// server computes anyway.
 func KeyStem(prefix string, in countersign.SubmitInput) (string, error) {
 	in.IdempotencyKey, in.Execute = "", false
-	_, digest, err := in.Action().CanonicalDigest()
+	raw, err := json.Marshal(in)
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256([]byte(digest))
+	sum := sha256.Sum256(raw)
 	return prefix + "-" + hex.EncodeToString(sum[:12]), nil
 }
 
