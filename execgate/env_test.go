@@ -3,9 +3,9 @@ package execgate_test
 import (
 	"bytes"
 	"context"
+	"github.com/countersign/countersign/internal/syncbuf"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -53,40 +53,24 @@ func newEnv(t *testing.T) *env {
 	}
 }
 
-// lockedBuffer is a bytes.Buffer safe to read while the gate writes to it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
-
-func (l *lockedBuffer) Len() int { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Len() }
-
 // outcome is what one run of the gate left.
 type outcome struct {
 	code           int
 	err            error
-	stdout, stderr *lockedBuffer
+	stdout, stderr *syncbuf.Buffer
 }
 
 // config returns a gate config for the agent in environment envName with
 // stdin from in; the caller sets Argv or Shell.
-func (e *env) config(envName string, in string) (execgate.Config, *lockedBuffer, *lockedBuffer) {
-	var stdout, stderr lockedBuffer
+func (e *env) config(envName string, in string) (execgate.Config, *syncbuf.Buffer, *syncbuf.Buffer) {
+	var stdout, stderr syncbuf.Buffer
 	return execgate.Config{API: e.agent, Action: countersign.SubmitInput{Environment: envName, Summary: "test"},
 		Wait: 10 * time.Second, Stdin: bytes.NewReader([]byte(in)), Stdout: &stdout, Stderr: &stderr,
 		Env: os.Environ()}, &stdout, &stderr
 }
 
 // start runs the gate in the background.
-func start(cfg execgate.Config, stdout, stderr *lockedBuffer) <-chan outcome {
+func start(cfg execgate.Config, stdout, stderr *syncbuf.Buffer) <-chan outcome {
 	done := make(chan outcome, 1)
 	go func() {
 		code, err := execgate.Run(context.Background(), cfg)
@@ -96,7 +80,7 @@ func start(cfg execgate.Config, stdout, stderr *lockedBuffer) <-chan outcome {
 }
 
 // run runs the gate to its end.
-func run(t *testing.T, cfg execgate.Config, stdout, stderr *lockedBuffer) outcome {
+func run(t *testing.T, cfg execgate.Config, stdout, stderr *syncbuf.Buffer) outcome {
 	t.Helper()
 	select {
 	case o := <-start(cfg, stdout, stderr):
@@ -141,7 +125,7 @@ func (e *env) waitPending() countersign.RequestView {
 
 // held starts the gate on a command that touches marker in production, and
 // returns once its request is pending.
-func (e *env) held(marker string, sigs <-chan os.Signal) (<-chan outcome, *lockedBuffer, countersign.RequestView) {
+func (e *env) held(marker string, sigs <-chan os.Signal) (<-chan outcome, *syncbuf.Buffer, countersign.RequestView) {
 	e.t.Helper()
 	cfg, out, errb := e.config("production", "")
 	cfg.Argv = []string{"touch", marker}

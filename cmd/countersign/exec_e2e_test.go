@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/countersign/countersign/internal/syncbuf"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,10 +80,10 @@ exit 3
 }
 
 // command returns `countersign exec ARGS...` as the agent, against url.
-func (x *execEnv) command(url string, args ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
+func (x *execEnv) command(url string, args ...string) (*exec.Cmd, *syncbuf.Buffer, *syncbuf.Buffer) {
 	cmd := exec.Command(x.bin, append([]string{"exec"}, args...)...)
 	cmd.Env = append(os.Environ(), "PATH="+x.path, "COUNTERSIGN_URL="+url, "COUNTERSIGN_KEY="+x.agent)
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	return cmd, &stdout, &stderr
 }
@@ -101,7 +102,7 @@ func (x *execEnv) runs() []string {
 
 // pending waits for a pending request of the agent other than those in
 // seen, and returns it.
-func (x *execEnv) pending(stderr *syncBuffer, seen ...string) countersign.RequestView {
+func (x *execEnv) pending(stderr *syncbuf.Buffer, seen ...string) countersign.RequestView {
 	x.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {

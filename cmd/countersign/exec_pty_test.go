@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"github.com/countersign/countersign/internal/syncbuf"
 	"io"
 	"os"
 	"regexp"
@@ -17,7 +18,7 @@ var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 
 // screen accumulates what a program writes to its terminal, without
 // carriage returns and control sequences.
-type screen struct{ raw syncBuffer }
+type screen struct{ raw syncbuf.Buffer }
 
 func (s *screen) String() string {
 	return strings.ReplaceAll(ansi.ReplaceAllString(s.raw.String(), ""), "\r", "")

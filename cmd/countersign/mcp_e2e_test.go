@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/countersign/countersign/internal/syncbuf"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -126,7 +127,7 @@ func TestMCPSeedScenario(t *testing.T) {
 	cmd := npmtest.Command(ctx, t, bin, "mcp", "stdio", "--name", "postgres", "--environment", "production",
 		"--sql-arg", "query=sql", "--", serverPostgres, dbURL)
 	cmd.Env = append(os.Environ(), "COUNTERSIGN_URL="+e.url, "COUNTERSIGN_KEY="+agent)
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	cmd.Stderr = &stderr
 	defer func() {
 		if t.Failed() {
@@ -302,7 +303,7 @@ func runInspector(t *testing.T, ctx context.Context, inspector string, env, args
 	defer ccancel()
 	cmd := npmtest.Command(cctx, t, inspector, args...)
 	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()

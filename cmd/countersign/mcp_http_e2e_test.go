@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/countersign/countersign/internal/syncbuf"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -47,7 +48,7 @@ func TestMCPInspectorThroughHTTPGateway(t *testing.T) {
 
 	gw := npmtest.Command(ctx, t, bin, "mcp", "http", "--listen", "127.0.0.1:0", "--config", config)
 	gw.Env = append(os.Environ(), "COUNTERSIGN_URL="+e.url, "COUNTERSIGN_KEY="+agent, "MCP_CLIENT_TOKEN="+token)
-	var gwErr syncBuffer
+	var gwErr syncbuf.Buffer
 	gw.Stderr = &gwErr
 	if err := gw.Start(); err != nil {
 		t.Fatalf("start countersign mcp http: %v", err)

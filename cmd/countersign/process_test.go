@@ -1,32 +1,18 @@
 package main
 
 import (
-	"bytes"
+	"github.com/countersign/countersign/internal/syncbuf"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	countersign "github.com/countersign/countersign"
 )
-
-// syncBuffer is a bytes.Buffer safe to read while a process writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // TestServeProcess runs the real binary: the bootstrap key is printed once,
 // SIGHUP reloads the policy (a bad one is refused), and SIGTERM answers a
@@ -42,9 +28,9 @@ func TestServeProcess(t *testing.T) {
 	}
 	pol := filepath.Join(dir, "policy.yaml")
 	os.WriteFile(pol, []byte("version: 1\ndefault: review\n"), 0o600)
-	start := func() (*exec.Cmd, *syncBuffer, *syncBuffer, string) {
+	start := func() (*exec.Cmd, *syncbuf.Buffer, *syncbuf.Buffer, string) {
 		cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--policy", pol)
-		var stdout, stderr syncBuffer
+		var stdout, stderr syncbuf.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
