@@ -84,10 +84,16 @@ that while the server cannot be reached the kinds the policy's offline_allow lis
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
 				v := judgeHook(cmd.Context(), cmd.InOrStdin(), tool.parse, f)
-				_, err := cmd.OutOrStdout().Write(tool.output(v))
-				return err
+				if _, err := cmd.OutOrStdout().Write(tool.output(v)); err != nil {
+					return hookFailed(err)
+				}
+				return nil
 			},
 		}
+		// Both tools run the call when a hook exits 1 (a "non-blocking
+		// error"); exit 2 blocks it. So a hook that cannot answer, a bad
+		// flag in its config among the causes, exits 2.
+		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return hookFailed(err) })
 		f.add(c)
 		cmd.AddCommand(c)
 	}
@@ -136,6 +142,12 @@ func judgeHook(ctx context.Context, stdin io.Reader, parse func([]byte, hooks.Co
 		}
 	}
 	return v
+}
+
+// hookFailed is the error of a hook that could not answer: exit 2, which
+// Claude Code and Cursor take as a denial.
+func hookFailed(err error) error {
+	return &exitError{code: 2, msg: "the hook could not answer, so the call is denied: " + err.Error()}
 }
 
 func errOrSize(err error) error {

@@ -223,3 +223,19 @@ func TestHookServerHangs(t *testing.T) {
 		t.Fatal("the hook hung with the server: the tool's timeout would run the call")
 	}
 }
+
+// A hook that cannot answer exits 2, which both tools take as a denial:
+// exit 1 would let the call run. A mistyped flag in the hook's config is
+// such a case.
+func TestHookFailuresBlock(t *testing.T) {
+	bash := hookFixture(t, "claude-code/pretooluse-bash.json")
+	for _, args := range [][]string{
+		{"hook", "claude-code", "--wait", "5mins"},
+		{"hook", "cursor", "--wait", "soon"},
+		{"hook", "claude-code", "--no-such-flag"},
+	} {
+		if code, _ := runHook(t, bash, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
